@@ -1,0 +1,41 @@
+# Quick start:  make demo   (generate demo data, run the pipeline, publish)
+#               make test   (lint and test suite)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+export DO_NOT_TRACK=1
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+export GX_ANALYTICS_ENABLED=false
+export DAGSTER_DISABLE_TELEMETRY=1
+
+.PHONY: setup demo test lint dagster bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+demo: setup
+	@$(BIN)/primed demo
+
+test: setup lint
+	@$(BIN)/python -m pytest -q
+
+lint: setup
+	@$(BIN)/ruff format --check .
+	@$(BIN)/ruff check .
+	@$(BIN)/sqlfluff lint models macros tests/dbt reports_sql --disable-progress-bar --nocolor
+
+dagster: setup
+	@$(BIN)/primed dagster
+
+bench: setup
+	@$(BIN)/python bench/benchmark.py
+
+clean:
+	rm -rf $(VENV) target logs data warehouse

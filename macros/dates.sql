@@ -1,0 +1,23 @@
+{#- Last day of the month that contains a date. -#}
+{% macro month_end(expr) -%}
+    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', expr))) }} as date)
+{%- endmacro %}
+
+{#- First day of the month, as a DATE on every engine. -#}
+{% macro month_start(expr) -%}
+    cast({{ dbt.date_trunc('month', expr) }} as date)
+{%- endmacro %}
+
+{#- UK financial year label, 1 April to 31 March: '2024-25'. -#}
+{% macro fin_year(expr) -%}
+    {%- set start_year -%}
+        (extract(year from {{ expr }}) - case when extract(month from {{ expr }}) < 4 then 1 else 0 end)
+    {%- endset -%}
+    cast(cast({{ start_year }} as integer) as {{ dbt.type_string() }})
+    || '-' || right(cast(cast({{ start_year }} + 1 as integer) as {{ dbt.type_string() }}), 2)
+{%- endmacro %}
+
+{#- A 64-bit float on every engine (dbt.type_float() is 32-bit on DuckDB). -#}
+{% macro type_double() -%}
+    double precision
+{%- endmacro %}

@@ -1,0 +1,121 @@
+{#- One row per event across overlapping extracts (measures.md, Common rules).
+    An event is (LA, event type, Event Reference) when the reference is filled; otherwise the
+    DHSC unique-event key (statutory-method.md §1.6), built on Release 2 values so that an R1
+    and an R2 spelling of one event merge. The row from the latest reporting period wins; then
+    DHSC's tie-breaks (open first, then latest end; event-outcome hierarchy); then the file
+    loaded last and its last row. -#}
+with
+
+events as (
+
+    select * from {{ ref('stg_cld__events') }}
+    where event_type is not null and event_start_date is not null
+
+),
+
+derived as (
+
+    select
+        *,
+        -- Derived end date (statutory-method.md §1.3): a death inside the event, or after the
+        -- start of an event with no end, ends it.
+        case
+            when
+                date_of_death is not null
+                and event_start_date <= date_of_death
+                and date_of_death <= event_end_date
+                then date_of_death
+            when
+                event_end_date is null
+                and date_of_death > event_start_date
+                then date_of_death
+            else event_end_date
+        end as derived_end_date
+    from events
+
+),
+
+keyed as (
+
+    select
+        *,
+        case
+            when event_reference is not null
+                then la_code || '|' || event_type || '|ref|' || event_reference
+            else
+                la_code || '|' || event_type || '|key|' || person_id || '|'
+                || cast(event_start_date as {{ dbt.type_string() }}) || '|'
+                || coalesce(client_type, '') || '|'
+                || case
+                    when event_type = 'Service' then ''
+                    else coalesce(cast(derived_end_date as {{ dbt.type_string() }}), '')
+                end || '|'
+                || coalesce(request_route_of_access, '') || '|'
+                || coalesce(assessment_type, '') || '|'
+                || coalesce(service_type, '') || '|'
+                || coalesce(service_component, '')
+        end as event_key
+    from derived
+
+),
+
+ranked as (
+
+    select
+        *,
+        count(*) over (partition by event_key) as source_rows,
+        row_number() over (
+            partition by event_key
+            order by
+                reporting_period_end_date desc,
+                case when derived_end_date is null then 0 else 1 end,
+                derived_end_date desc,
+                coalesce(event_outcome_rank, 999),
+                file_id desc,
+                row_number desc
+        ) as version_rank
+    from keyed
+
+)
+
+select
+    md5(event_key) as event_id,
+    event_reference,
+    la_code,
+    person_id,
+    event_type,
+    event_status,
+    event_start_date,
+    event_end_date,
+    derived_end_date,
+    event_outcome,
+    event_outcome_group,
+    team_code,
+    worker_id,
+    allocated_date,
+    due_date,
+    client_type,
+    primary_support_reason,
+    primary_support_reason_group,
+    request_route_of_access,
+    assessment_type,
+    service_type,
+    service_type_group,
+    service_component,
+    delivery_mechanism,
+    unit_cost,
+    cost_frequency,
+    planned_units_per_week,
+    review_reason,
+    review_outcomes_achieved,
+    birth_year,
+    birth_month,
+    gender,
+    ethnicity,
+    date_of_death,
+    reporting_period_end_date as latest_reporting_period_end_date,
+    source_rows,
+    file_id,
+    row_number
+from ranked
+where version_rank = 1

@@ -1,0 +1,59 @@
+{{ config(materialized="table") }}
+
+{#- Every distinct coded value in the loaded extracts, mapped raw -> Release 2 -> group through
+    seeds/code_mappings.csv (case and punctuation ignored). A value not in the seed fails the
+    run (test `all_codes_mapped`), naming the field and value, before any figure changes. -#}
+{%- set fields = cld_coded_fields() -%}
+
+with
+
+events as (
+
+    select * from {{ source('cld', 'cld_events') }}
+
+),
+
+mappings as (
+
+    select
+        field,
+        r2_value,
+        r2_group,
+        release,
+        sort_order,
+        {{ normalise_code('raw_value') }} as match_key
+    from {{ ref('code_mappings') }}
+
+),
+
+raw_values as (
+
+    {% for field in fields %}
+        select
+            '{{ field }}' as field,
+            {{ field }} as raw_value,
+            count(*) as row_count,
+            min(_file_name || ' row ' || cast(_row_number as {{ dbt.type_string() }})) as example
+        from events
+        where {{ field }} is not null
+        group by {{ field }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select
+    raw_values.field,
+    raw_values.raw_value,
+    mappings.r2_value,
+    mappings.r2_group,
+    mappings.release,
+    mappings.sort_order,
+    mappings.r2_value is not null as is_mapped,
+    raw_values.row_count,
+    raw_values.example
+from raw_values
+left join mappings
+    on
+        raw_values.field = mappings.field
+        and {{ normalise_code('raw_values.raw_value') }} = mappings.match_key

@@ -1,0 +1,85 @@
+{#- One row per loaded extract row: renamed, typed, coded values mapped to Release 2, and the
+    person pseudonymised (NHS number when valid, else LA code + LA person id: cld.md §1.4).
+    No personal identifier leaves this model. -#}
+{%- set fields = cld_coded_fields() -%}
+{%- set grouped = ['event_outcome', 'service_type', 'ethnicity', 'primary_support_reason',
+                   'accommodation_status'] -%}
+
+with
+
+events as (
+
+    select * from {{ source('cld', 'cld_events') }}
+
+),
+
+code_values as (
+
+    select * from {{ ref('stg_cld__code_values') }}
+
+),
+
+mapped as (
+
+    select
+        events._file_id as file_id,
+        events._file_name as file_name,
+        events._row_number as row_number,
+        events._loaded_at as loaded_at,
+        events.la_code,
+        events.reporting_period_start_date,
+        events.reporting_period_end_date,
+        coalesce(
+            events._nhs_number_pseudonym, events._la_person_pseudonym
+        ) as person_id,
+        events._nhs_number_pseudonym is not null as has_valid_nhs_number,
+        cast(extract(year from events.date_of_birth) as integer) as birth_year,
+        cast(extract(month from events.date_of_birth) as integer) as birth_month,
+        events.date_of_death,
+        upper(
+            case
+                when strpos(trim(events.postcode), ' ') > 0
+                    then split_part(trim(events.postcode), ' ', 1)
+                when length(trim(events.postcode)) > 3
+                    then left(trim(events.postcode), length(trim(events.postcode)) - 3)
+            end
+        ) as postcode_district,
+        events.event_reference,
+        events.event_start_date,
+        events.event_end_date,
+        events.event_description,
+        events.unit_cost,
+        events.planned_units_per_week,
+        events.no_of_adults_being_cared_for,
+        events._adult_1_linked_person_pseudonym as adult_1_linked_person_id,
+        events._adult_2_linked_person_pseudonym as adult_2_linked_person_id,
+        events._adult_3_linked_person_pseudonym as adult_3_linked_person_id,
+        events.provider_cqc_location_id,
+        coalesce(nullif(trim(events.team_code), ''), 'Unknown') as team_code,
+        nullif(trim(events.worker_id), '') as worker_id,
+        events.allocated_date,
+        events.due_date,
+        {% for field in fields if field != 'event_status' %}
+            cv_{{ field }}.r2_value as {{ field }},
+        {% endfor %}
+        -- extract-contract.md §1: without Event Status, an event with an end date is
+        -- Completed, any other is Open.
+        coalesce(
+            cv_event_status.r2_value,
+            case when events.event_end_date is not null then 'Completed' else 'Open' end
+        ) as event_status,
+        {% for field in grouped %}
+            cv_{{ field }}.r2_group as {{ field }}_group,
+        {% endfor %}
+        cv_event_outcome.sort_order as event_outcome_rank
+    from events
+    {% for field in fields %}
+        left join code_values as cv_{{ field }}
+            on
+                cv_{{ field }}.field = '{{ field }}'
+                and events.{{ field }} = cv_{{ field }}.raw_value
+    {% endfor %}
+
+)
+
+select * from mapped

@@ -1,0 +1,156 @@
+"""The input contract (shared/domain/extract-contract.md) as data.
+
+One place names every column a council may send: its canonical (snake_case) name in the
+warehouse, the CLD specification header, accepted synonyms, its kind and whether it is
+personal data. Ingestion, the generator and the tests read this module; dbt sources name the
+same canonical columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical warehouse column
+    header: str  # specification header, as the generator writes it
+    kind: str = "text"  # text | code | date | number | integer
+    synonyms: tuple[str, ...] = ()
+    pii: bool = False
+    required: bool = False  # a row without it cannot be placed: quarantined
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def header_key(text: str) -> str:
+    """Normalise a header for matching: case, spaces, underscores and punctuation ignored."""
+    return re.sub(r"[^a-z0-9]", "", text.strip().lower())
+
+
+C = Column
+
+CLD_COLUMNS: tuple[Column, ...] = (
+    C("la_code", "LA Code", required=True),
+    C("reporting_period_start_date", "Reporting Period Start Date", "date"),
+    C("reporting_period_end_date", "Reporting Period End Date", "date", required=True),
+    C("nhs_number", "NHS Number", pii=True),
+    C(
+        "la_person_unique_identifier",
+        "LA Person Unique Identifier",
+        pii=True,
+        synonyms=("LA Person ID", "Person ID"),
+    ),
+    C("first_name", "First Name", pii=True, synonyms=("Forename",)),
+    C("last_name", "Last Name", pii=True, synonyms=("Surname",)),
+    C("gp_practice_name", "GP Practice Name"),
+    C("gp_practice_code", "GP Practice Code"),
+    C("gender", "Gender", "code"),
+    C("ethnicity", "Ethnicity", "code"),
+    C("date_of_birth", "Date of Birth", "date", pii=True),
+    C("date_of_death", "Date of Death", "date"),
+    C("client_type", "Client Type", "code"),
+    C("primary_support_reason", "Primary Support Reason", "code"),
+    C("postcode", "Postcode", pii=True),
+    C("accommodation_status", "Accommodation Status", "code"),
+    C("employment_status", "Employment Status", "code"),
+    C("has_unpaid_carer", "Has Unpaid Carer", "code"),
+    C("autism_spectrum_disorder", "Autism Spectrum Disorder (ASD)", "code"),
+    C("visual_impairment", "Visual Impairment", "code"),
+    C("hearing_impairment", "Hearing Impairment", "code"),
+    C("dementia", "Dementia", "code"),
+    C("client_funding_status", "Client Funding Status", "code"),
+    C("event_type", "Event Type", "code"),
+    C("event_reference", "Event Reference"),
+    C("event_start_date", "Event Start Date", "date"),
+    C("event_end_date", "Event End Date", "date"),
+    C("event_description", "Event Description"),
+    C("event_outcome", "Event Outcome", "code"),
+    C("request_route_of_access", "Request: Route of Access", "code", synonyms=("Route of Access",)),
+    C("assessment_type", "Assessment Type", "code"),
+    C("eligible_needs_identified", "Eligible Needs Identified", "code"),
+    C("method_of_assessment", "Method of Assessment", "code"),
+    C(
+        "total_hrs_caring_per_week",
+        "Total Hrs Caring per week",
+        synonyms=("Total Hours Caring per week",),
+    ),
+    C("no_of_adults_being_cared_for", "No. of adults being cared for", "integer"),
+    C("adult_1_linked_person_id", "Adult 1 Linked Person ID", pii=True),
+    C("adult_2_linked_person_id", "Adult 2 Linked Person ID", pii=True),
+    C("adult_3_linked_person_id", "Adult 3 Linked Person ID", pii=True),
+    C("service_type", "Service Type", "code"),
+    C("service_component", "Service Component", "code"),
+    C("delivery_mechanism", "Delivery Mechanism", "code"),
+    C("provider_cqc_location_name", "Provider CQC Location Name"),
+    C("provider_cqc_location_id", "Provider CQC Location ID"),
+    C("review_reason", "Review Reason", "code"),
+    C("review_outcomes_achieved", "Review Outcomes Achieved", "code"),
+    C("method_of_review", "Method of Review", "code"),
+    C("unit_cost", "Unit Cost", "number"),
+    C(
+        "cost_frequency",
+        "Cost Frequency (Unit Type)",
+        "code",
+        synonyms=("Cost Frequency", "Unit Type"),
+    ),
+    C("planned_units_per_week", "Planned units per week", "number"),
+    # Local columns (extract-contract.md §1): optional.
+    C("event_status", "Event Status", "code"),
+    C("team_code", "Team Code"),
+    C("worker_id", "Worker ID"),
+    C("allocated_date", "Allocated Date", "date"),
+    C("due_date", "Due Date", "date"),
+)
+
+PAYMENT_COLUMNS: tuple[Column, ...] = (
+    C("payment_id", "Payment ID", required=True),
+    C("la_code", "LA Code", required=True),
+    C("la_person_unique_identifier", "LA Person Unique Identifier", pii=True),
+    C("event_reference", "Event Reference"),
+    C("period_start_date", "Period Start Date", "date", required=True),
+    C("period_end_date", "Period End Date", "date", required=True),
+    C("amount", "Amount", "number", required=True),
+    C("payment_date", "Payment Date", "date"),
+)
+
+REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "teams": (
+        C("team_code", "Team Code", required=True),
+        C("team_name", "Team Name"),
+        C("team_type", "Team Type", "code"),
+        C("service_area", "Service Area"),
+    ),
+    "workers": (
+        C("worker_id", "Worker ID", required=True),
+        C("team_code", "Team Code", required=True),
+        C("role", "Role"),
+        C("fte", "FTE", "number"),
+    ),
+    "targets": (
+        C("team_code", "Team Code"),
+        C("measure", "Measure", required=True),
+        C("period_start", "Period Start", "date", required=True),
+        C("period_end", "Period End", "date", required=True),
+        C("target", "Target", "number", required=True),
+        C("tolerance", "Tolerance", "number"),
+    ),
+    "population": (
+        C("la_code", "LA Code", required=True),
+        C("year", "Year", "integer", required=True),
+        C("age_band", "Age Band", required=True),
+        C("population", "Population", "integer", required=True),
+    ),
+    "actions": (
+        C("action_id", "Action ID", required=True),
+        C("team_code", "Team Code"),
+        C("raised_date", "Raised Date", "date"),
+        C("meeting", "Meeting"),
+        C("action", "Action"),
+        C("owner", "Owner"),
+        C("due_date", "Due Date", "date"),
+        C("status", "Status"),
+        C("completed_date", "Completed Date", "date"),
+        C("measure", "Measure"),
+    ),
+}
