@@ -51,9 +51,9 @@ completed as (
         count(
             case
                 when requests.event_outcome in (
-                    'Progress to assessment, review or reassessment',
-                    'Progress to reablement/ST-Max'
-                ) then 1
+                        'Progress to assessment, review or reassessment',
+                        'Progress to reablement/ST-Max'
+                    ) then 1
             end
         ) as referred_count,
         count(case when requests.event_outcome_group = 'NFA' then 1 end) as resolved_count
@@ -72,9 +72,15 @@ team_first_month as (
         team_code,
         min(month) as first_month
     from (
-        select team_code, month from contacts
+        select
+            team_code,
+            month
+        from contacts
         union all
-        select team_code, month from completed
+        select
+            team_code,
+            month
+        from completed
     ) as activity
     group by 1
 

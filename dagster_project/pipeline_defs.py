@@ -1,0 +1,206 @@
+"""Dagster definitions: ingestion -> dbt models (tests as asset checks) -> publishing.
+
+`build_definitions(landing, warehouse)` makes the one job that both `dagster dev` and the CLI's
+`primed run` execute. Every step that writes DuckDB is in the `duckdb_writer` pool, so two
+runs never write the work database at once.
+"""
+
+
+import hashlib
+import logging
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    AssetSpec,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    Failure,
+    Field,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    asset,
+    define_asset_job,
+    logger,
+    multi_asset,
+    sensor,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from pipeline import ingest as ingest_mod
+from pipeline import publish as publish_mod
+from pipeline.dbt_project import MANIFEST, PROJECT_DIR
+from pipeline.paths import WarehousePaths
+from pipeline.settings import quiet_telemetry
+
+POOL = "duckdb_writer"
+JOB_NAME = "primed_job"
+RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in ingest_mod.RAW_TABLE.items()}
+
+
+class PrimedTranslator(DagsterDbtTranslator):
+    """dbt sources are the raw tables ingestion writes; models are keyed by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("schema") or "reference"
+        return AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return dbt_resource_props.get("schema") or "dbt"
+
+
+@logger(
+    {"log_level": Field(str, default_value="INFO")},
+    description="One short line per message: time, step, message.",
+)
+def concise_console(init_context):
+    log = logging.getLogger("primed.run")
+    log.setLevel(init_context.logger_config["log_level"])
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(_StepFormatter())
+        log.addHandler(handler)
+    log.propagate = False
+    return log
+
+
+class _StepFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None) or {}
+        step = meta.get("step_key") or ""
+        message = meta.get("orig_message") or record.getMessage()
+        stamp = self.formatTime(record, "%H:%M:%S")
+        return f"{stamp} {step:<22} {message}"
+
+
+def _mart_keys() -> list[AssetKey]:
+    manifest = json.loads(MANIFEST.read_text())
+    return [
+        AssetKey(["marts", node["name"]])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node.get("schema") == "marts"
+    ]
+
+
+def landing_fingerprint(landing: Path) -> str:
+    """Changes whenever a landing file is added, removed or rewritten."""
+    h = hashlib.sha256()
+    if landing.is_dir():
+        for path, _kind in ingest_mod.discover(landing):
+            st = path.stat()
+            h.update(f"{path.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions:
+    quiet_telemetry()
+    landing = Path(landing).expanduser().resolve()
+    paths = WarehousePaths.at(warehouse)
+
+    @multi_asset(
+        name="ingest_landing_files",
+        specs=[AssetSpec(key, group_name="ingestion") for key in RAW_KEYS.values()],
+        pool=POOL,
+        description="Load new landing files into raw tables (lineage, quarantine, archive).",
+    )
+    def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+        report = ingest_mod.ingest(landing, paths.root, progress=context.log.info)
+        for result in report.refused:
+            context.log.error(f"refused {result.file_name}: {result.reason}")
+        by_kind: dict[str, list[ingest_mod.FileResult]] = {}
+        for result in report.files:
+            by_kind.setdefault(result.kind, []).append(result)
+        for kind, key in RAW_KEYS.items():
+            files = by_kind.get(kind, [])
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "files_loaded": sum(f.status == "loaded" for f in files),
+                    "files_refused": MetadataValue.json(
+                        [{"file": f.file_name, "reason": f.reason} for f in files
+                         if f.status == "refused"]
+                    ),
+                    "rows_loaded": sum(f.rows_loaded for f in files),
+                    "rows_quarantined": sum(f.rows_quarantined for f in files),
+                },
+            )
+
+    @dbt_assets(
+        manifest=MANIFEST,
+        dagster_dbt_translator=PrimedTranslator(),
+        pool=POOL,
+    )
+    def primed_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+        os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
+        yield from dbt.cli(["build"], context=context).stream()
+
+    @asset(
+        key=AssetKey(["published", "warehouse"]),
+        group_name="publish",
+        deps=_mart_keys(),
+        pool=POOL,
+        description="Marts published as a read-only DuckDB file and Parquet, swapped atomically.",
+    )
+    def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+        try:
+            release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
+        except publish_mod.PrimedError as exc:
+            raise Failure(description=str(exc)) from exc
+        return MaterializeResult(
+            metadata={
+                "path": MetadataValue.path(str(release.path)),
+                "data_date": release.data_date or "",
+                "tables": MetadataValue.json(release.tables),
+            }
+        )
+
+    job = define_asset_job(JOB_NAME, selection=AssetSelection.all())
+
+    @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
+    def landing_file_sensor(context: SensorEvaluationContext):
+        """Start a run when a landing file appears or changes (and has stopped changing)."""
+        fingerprint = landing_fingerprint(landing)
+        if fingerprint == context.cursor:
+            return SkipReason("no new or changed landing files")
+        context.update_cursor(fingerprint)
+        return RunRequest(run_key=fingerprint)
+
+    daily = ScheduleDefinition(
+        name="daily_refresh",
+        job=job,
+        cron_schedule="0 6 * * *",
+        execution_timezone="Europe/London",
+        default_status=DefaultScheduleStatus.RUNNING,
+    )
+
+    dbt_exe = Path(sys.executable).with_name("dbt")
+    return Definitions(
+        assets=[ingest_landing_files, primed_dbt_models, published_warehouse],
+        jobs=[job],
+        sensors=[landing_file_sensor],
+        schedules=[daily],
+        loggers={"console": concise_console},
+        resources={
+            "dbt": DbtCliResource(
+                project_dir=str(PROJECT_DIR),
+                profiles_dir=str(PROJECT_DIR),
+                dbt_executable=str(dbt_exe) if dbt_exe.exists() else "dbt",
+            )
+        },
+    )

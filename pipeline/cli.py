@@ -1,0 +1,221 @@
+"""`primed`: the command line. Every pipeline run goes through the one Dagster job."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipeline.dbt_project import PROJECT_DIR
+from pipeline.errors import PrimedError
+from pipeline.paths import WarehousePaths
+from pipeline.settings import quiet_telemetry
+
+DEMO_DIR = PROJECT_DIR / "data" / "demo"
+
+
+def say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pipeline.generate import generate
+
+    started = time.perf_counter()
+    summary = generate(
+        Path(args.out),
+        seed=args.seed,
+        scale=args.scale,
+        las=args.las,
+        fault_rate=args.fault_rate,
+        progress=say,
+    )
+    rows = sum(summary.get("rows", {}).values()) if isinstance(summary.get("rows"), dict) else 0
+    say(f"wrote {rows:,} rows to {args.out} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipeline.ingest import ingest
+
+    report = ingest(args.landing, args.warehouse, progress=say)
+    s = report.summary()
+    say(
+        f"{s['files_loaded']} file(s) loaded, {s['files_skipped']} already loaded, "
+        f"{s['files_refused']} refused; {s['rows_loaded']:,} rows loaded, "
+        f"{s['rows_quarantined']:,} quarantined"
+    )
+    return 1 if report.refused else 0
+
+
+def run_pipeline(landing: Path, warehouse: Path) -> int:
+    """Execute the Dagster job in process; non-zero when nothing could be published."""
+    from pipeline.dbt_project import prepare_manifest
+
+    landing = Path(landing).resolve()
+    paths = WarehousePaths.at(warehouse)
+    if not landing.is_dir():
+        raise PrimedError(f"the landing folder {landing} does not exist")
+    say(f"landing:   {landing}")
+    say(f"warehouse: {paths.root}")
+    os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
+    prepare_manifest()
+    from dagster import DagsterEventType, DagsterInstance
+
+    from dagster_project.pipeline_defs import JOB_NAME, build_definitions
+
+    os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
+    logging.getLogger("dagster").propagate = False  # the job's own console logger shows it
+    job = build_definitions(landing, paths.root).resolve_job_def(JOB_NAME)
+    started = time.perf_counter()
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        failures = [
+            e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE
+        ]
+        for event in failures:
+            err = event.step_failure_data.error
+            message = (err.message if err else "unknown error").strip().splitlines()[0]
+            say(f"primed: step {event.step_key} failed: {message}")
+        say("primed: nothing was published; the published warehouse is as it was.")
+        return 1
+    say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
+    say(f"published: {paths.published_db}")
+    say(f"           {paths.published / 'parquet'}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return run_pipeline(Path(args.landing), Path(args.warehouse))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    base = Path(args.dir).resolve()
+    landing = base / "landing"
+    if not any(landing.glob("cld_*.csv")) or args.regenerate:
+        say(f"generating demo data into {landing} (seed {args.seed}, scale {args.scale})")
+        ns = argparse.Namespace(
+            out=landing, seed=args.seed, scale=args.scale, las=1, fault_rate=args.fault_rate
+        )
+        cmd_generate(ns)
+    else:
+        say(f"using the demo data already in {landing}")
+    return run_pipeline(landing, base / "warehouse")
+
+
+def cmd_dagster(args: argparse.Namespace) -> int:
+    from pipeline.dbt_project import prepare_manifest
+
+    prepare_manifest()
+    env = dict(os.environ)
+    env.setdefault("DAGSTER_HOME", str(PROJECT_DIR / "dagster_home"))
+    env.setdefault("PRIMED_LANDING", str(Path(args.landing).resolve()))
+    env.setdefault("PRIMED_WAREHOUSE", str(Path(args.warehouse).resolve()))
+    say(f"Dagster UI on http://127.0.0.1:{args.port} (landing {env['PRIMED_LANDING']})")
+    dagster = Path(sys.executable).with_name("dagster")
+    os.execve(
+        str(dagster),
+        [str(dagster), "dev", "-m", "dagster_project.definitions", "-p", str(args.port)],
+        env,
+    )
+    return 0  # not reached
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.publish import current_release
+
+    release = current_release(WarehousePaths.at(args.warehouse))
+    if release is None:
+        say("nothing is published yet")
+        return 1
+    say(
+        f"published run {release['run_id']} at {release['published_at']}, "
+        f"data date {release['data_date']}"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="primed", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write demo landing files")
+    g.add_argument("--out", required=True, help="landing folder to write")
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 = Ealing)")
+    g.add_argument("--las", type=int, default=1, help="number of councils")
+    g.add_argument("--fault-rate", type=float, default=0.002, help="share of rows with a fault")
+    g.set_defaults(func=cmd_generate)
+
+    i = sub.add_parser("ingest", help="load new landing files into the raw tables")
+    i.add_argument("--landing", required=True)
+    i.add_argument("--warehouse", required=True)
+    i.set_defaults(func=cmd_ingest)
+
+    r = sub.add_parser("run", help="run the whole pipeline (the Dagster job, in process)")
+    r.add_argument("--landing", required=True)
+    r.add_argument("--warehouse", required=True)
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("demo", help="generate demo data (once) and run the pipeline on it")
+    d.add_argument("--dir", default=str(DEMO_DIR), help="folder for landing/ and warehouse/")
+    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--scale", type=float, default=1.0)
+    d.add_argument("--fault-rate", type=float, default=0.002)
+    d.add_argument("--regenerate", action="store_true", help="write the demo data again")
+    d.set_defaults(func=cmd_demo)
+
+    u = sub.add_parser("dagster", help="open the Dagster UI (dagster dev) on the pipeline")
+    u.add_argument("--landing", default=str(DEMO_DIR / "landing"))
+    u.add_argument("--warehouse", default=str(DEMO_DIR / "warehouse"))
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=cmd_dagster)
+
+    s = sub.add_parser("status", help="what is published now")
+    s.add_argument("--warehouse", required=True)
+    s.set_defaults(func=cmd_status)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_telemetry()
+    args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("primed: %(message)s"))
+    log = logging.getLogger("primed")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        return args.func(args)
+    except PrimedError as exc:
+        print(f"primed: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("primed: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one sentence, not a traceback, unless asked
+        if args.debug:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"primed: unexpected error: {first} (run with --debug for details)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Publishing: the marts as a read-only DuckDB file and Parquet files, swapped in atomically.
+
+A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
+database opened read-only. Only when it is complete is the `<warehouse>/published` symlink
+replaced (one rename), so a reader sees the old release or the new one, never a mix; a reader
+holding the old file open keeps reading it, and never blocks the next run, which writes a new
+file rather than the one being read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import PrimedError
+from pipeline.paths import WarehousePaths
+
+PUBLISHED_SCHEMA = "marts"
+# Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
+STORAGE_VERSION = "v1.0.0"
+KEEP_RELEASES = 3
+
+
+@dataclass
+class Release:
+    path: Path
+    run_id: str
+    data_date: str | None
+    tables: dict[str, int]
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise PrimedError(f"unexpected table name {name!r} in the marts schema")
+    return name
+
+
+def publish(
+    warehouse: WarehousePaths,
+    run_id: str,
+    progress: Callable[[str], None] | None = None,
+) -> Release:
+    say = progress or (lambda msg: None)
+    paths = warehouse.ensure()
+    if not paths.work_db.exists():
+        raise PrimedError(f"there is no work database at {paths.work_db} to publish from")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    name = f"{stamp}_{re.sub(r'[^A-Za-z0-9]', '', run_id)[:12]}"
+    building = paths.releases_dir / f".{name}.building"
+    final = paths.releases_dir / name
+    shutil.rmtree(building, ignore_errors=True)
+    (building / "parquet").mkdir(parents=True)
+    try:
+        release = _build(paths.work_db, building, run_id, say)
+        _make_read_only(building)
+        building.rename(final)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _swap_symlink(paths.published, Path("releases") / name)
+    say(f"published {len(release.tables)} marts to {paths.published}")
+    _prune(paths, keep=final)
+    release.path = paths.published
+    return release
+
+
+def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) -> Release:
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_q(str(work_db))} AS work (READ_ONLY)")
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'work' "
+                "AND schema_name = ? ORDER BY table_name",
+                [PUBLISHED_SCHEMA],
+            ).fetchall()
+        ]
+        if not tables:
+            raise PrimedError("the work database has no marts to publish; run dbt first")
+        db_file = out / "primed.duckdb"
+        con.execute(f"ATTACH {_q(str(db_file))} AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
+        counts: dict[str, int] = {}
+        for table in map(_ident, tables):
+            src = f"work.{PUBLISHED_SCHEMA}.{table}"
+            dst = f"pub.{PUBLISHED_SCHEMA}.{table}"
+            con.execute(f"CREATE TABLE {dst} AS SELECT * FROM {src}")
+            _copy_comments(con, table, dst)
+            parquet = out / "parquet" / f"{table}.parquet"
+            con.execute(f"COPY {src} TO {_q(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
+            counts[table] = con.execute(f"SELECT count(*) FROM {dst}").fetchall()[0][0]
+            say(f"  {table}: {counts[table]:,} rows")
+        data_date = _data_date(con)
+        con.execute(
+            f"""CREATE TABLE pub.{PUBLISHED_SCHEMA}._release AS
+                SELECT ? AS run_id, ? AS published_at, ?::DATE AS data_date,
+                       ? AS storage_version""",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION],
+        )
+        con.execute("DETACH pub")
+        return Release(out, run_id, data_date, counts)
+    finally:
+        con.close()
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None:
+    """dbt persists model and column docs as comments; BI tools show them."""
+    rows = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = 'work' AND schema_name = ? "
+        "AND table_name = ? AND comment IS NOT NULL",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchall()
+    if rows:
+        con.execute(f"COMMENT ON TABLE {dst} IS {_q(rows[0][0])}")
+    for column, comment in con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'work' "
+        "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [PUBLISHED_SCHEMA, table],
+    ).fetchall():
+        con.execute(f'COMMENT ON COLUMN {dst}."{column}" IS {_q(comment)}')
+
+
+def _data_date(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        row = con.execute("SELECT data_date FROM work.intermediate.int_data_dates").fetchall()
+    except duckdb.Error:
+        return None
+    return str(row[0][0]) if row and row[0][0] is not None else None
+
+
+def _make_read_only(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+
+def _swap_symlink(link: Path, target: Path) -> None:
+    if link.exists() and not link.is_symlink():
+        raise PrimedError(
+            f"{link} is a real folder, not the symlink primed manages; move it away first"
+        )
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target, target_is_directory=True)
+    os.replace(tmp, link)  # atomic on POSIX
+
+
+def _prune(paths: WarehousePaths, keep: Path) -> None:
+    """Keep the newest few releases; an open reader of a removed file keeps its copy."""
+    releases = sorted(p for p in paths.releases_dir.iterdir() if not p.name.startswith("."))
+    for old in releases[:-KEEP_RELEASES]:
+        if old != keep:
+            for path in old.rglob("*"):
+                if path.is_file():
+                    path.chmod(stat.S_IWUSR | stat.S_IRUSR)
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in paths.releases_dir.glob(".*.building"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def current_release(warehouse: WarehousePaths) -> dict | None:
+    """What is published now (run id, time, data date), or None."""
+    if not warehouse.published_db.exists():
+        return None
+    con = duckdb.connect(str(warehouse.published_db), read_only=True)
+    try:
+        row = con.execute(
+            f"SELECT run_id, published_at, data_date FROM {PUBLISHED_SCHEMA}._release"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return {"run_id": row[0], "published_at": str(row[1]), "data_date": str(row[2])}
