@@ -5,10 +5,9 @@
 runs never write the work database at once.
 """
 
-
 import hashlib
-import logging
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -133,8 +132,11 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
                 metadata={
                     "files_loaded": sum(f.status == "loaded" for f in files),
                     "files_refused": MetadataValue.json(
-                        [{"file": f.file_name, "reason": f.reason} for f in files
-                         if f.status == "refused"]
+                        [
+                            {"file": f.file_name, "reason": f.reason}
+                            for f in files
+                            if f.status == "refused"
+                        ]
                     ),
                     "rows_loaded": sum(f.rows_loaded for f in files),
                     "rows_quarantined": sum(f.rows_quarantined for f in files),

@@ -82,9 +82,7 @@ def run_pipeline(landing: Path, warehouse: Path) -> int:
         )
     elapsed = time.perf_counter() - started
     if not result.success:
-        failures = [
-            e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE
-        ]
+        failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
         for event in failures:
             err = event.step_failure_data.error
             message = (err.message if err else "unknown error").strip().splitlines()[0]

@@ -33,8 +33,14 @@ def prepare_manifest(force: bool = False) -> Path:
         quiet_telemetry()
         os.environ.setdefault("PRIMED_WORK_DB", str(PROJECT_DIR / "warehouse/work/primed.duckdb"))
         result = dbtRunner().invoke(
-            ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-             "--quiet"]
+            [
+                "parse",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--quiet",
+            ]
         )
         if not result.success:
             from pipeline.errors import PrimedError
