@@ -177,6 +177,8 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
     def landing_file_sensor(context: SensorEvaluationContext):
         """Start a run when a landing file appears or changes (and has stopped changing)."""
+        if not landing.is_dir() or not ingest_mod.discover(landing):
+            return SkipReason(f"no landing files in {landing}")
         fingerprint = landing_fingerprint(landing)
         if fingerprint == context.cursor:
             return SkipReason("no new or changed landing files")

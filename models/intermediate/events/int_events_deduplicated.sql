@@ -9,7 +9,11 @@ with
 events as (
 
     select * from {{ ref('stg_cld__events') }}
-    where event_type is not null and event_start_date is not null
+    -- Rows with no valid event type (a carer known by association, or an invalid code)
+    -- describe no event.
+    where
+        event_type in ('Request', 'Assessment', 'Service', 'Review')
+        and event_start_date is not null
 
 ),
 

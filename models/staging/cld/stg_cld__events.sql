@@ -64,8 +64,12 @@ mapped as (
         {% endfor %}
         -- extract-contract.md §1: without Event Status, an event with an end date is
         -- Completed, any other is Open.
+        -- An invalid status is treated as absent.
         coalesce(
-            cv_event_status.r2_value,
+            case
+                when cv_event_status.r2_value <> 'Invalid and not mapped'
+                    then cv_event_status.r2_value
+            end,
             case when events.event_end_date is not null then 'Completed' else 'Open' end
         ) as event_status,
         {% for field in grouped %}

@@ -1,0 +1,94 @@
+"""Time and peak memory of each pipeline stage at given scales (not a test; prints a table).
+
+    python bench/benchmark.py                 # scales 1 and 10
+    python bench/benchmark.py --scales 0.1 1  # any scales
+
+Each stage runs in its own process, so the peak resident memory reported is that stage's
+(including any process it starts, such as dbt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one stage run as a child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"stage failed: {' '.join(args)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bench(scale: float, workdir: Path) -> dict:
+    landing, warehouse = workdir / "landing", workdir / "warehouse"
+    env = dict(os.environ)
+    env.update(
+        PRIMED_PSEUDONYM_KEY="benchmark-key-0123456789",
+        PRIMED_WORK_DB=str(warehouse / "work" / "primed.duckdb"),
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    primed = [PY, "-m", "pipeline.cli"]
+    dbt = str(Path(PY).with_name("dbt"))
+    stages = {
+        "generate": [*primed, "generate", "--out", str(landing), "--scale", str(scale)],
+        "ingest": [*primed, "ingest", "--landing", str(landing), "--warehouse", str(warehouse)],
+        "dbt": [dbt, "build", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "-q"],
+        "publish": [
+            PY,
+            "-c",
+            "import sys; from pipeline.publish import publish; from pipeline.paths import "
+            "WarehousePaths; publish(WarehousePaths.at(sys.argv[1]), 'bench')",
+            str(warehouse),
+        ],
+    }
+    result: dict = {"scale": scale}
+    for name, args in stages.items():
+        seconds, mib = run_stage(args, env)
+        result[name] = {"seconds": round(seconds, 1), "peak_mib": round(mib)}
+        print(f"scale {scale:>5}  {name:<9} {seconds:8.1f} s  {mib:8.0f} MiB peak", flush=True)
+    size = sum(p.stat().st_size for p in landing.rglob("*.csv"))
+    rows = sum(1 for p in landing.glob("cld_*.csv") for _ in p.open()) - len(
+        list(landing.glob("cld_*.csv"))
+    )
+    result["landing_mib"] = round(size / 2**20)
+    result["cld_rows"] = rows
+    print(f"scale {scale:>5}  landing   {size / 2**20:8.0f} MiB, {rows:,} CLD rows", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    results = []
+    for scale in args.scales:
+        workdir = Path(tempfile.mkdtemp(prefix=f"primed-bench-{scale}-"))
+        try:
+            results.append(bench(scale, workdir))
+        finally:
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
