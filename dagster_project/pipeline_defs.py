@@ -41,6 +41,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
+from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
 from pipeline.settings import quiet_telemetry
 
@@ -119,7 +120,10 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
         description="Load new landing files into raw tables (lineage, quarantine, archive).",
     )
     def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
-        report = ingest_mod.ingest(landing, paths.root, progress=context.log.info)
+        try:
+            report = ingest_mod.ingest(landing, paths.root, progress=context.log.info)
+        except PrimedError as exc:
+            raise Failure(description=str(exc)) from exc
         for result in report.refused:
             context.log.error(f"refused {result.file_name}: {result.reason}")
         by_kind: dict[str, list[ingest_mod.FileResult]] = {}
@@ -162,7 +166,7 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
     def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
         try:
             release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
-        except publish_mod.PrimedError as exc:
+        except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         return MaterializeResult(
             metadata={

@@ -1582,7 +1582,7 @@ class _Shard:
             self.short_service(p, ss, team, low=True)
             return
         u = r.random()
-        p_home = 0.012 if young else 0.06
+        p_home = 0.012 if young else 0.07
         if u < p_home:
             self.enter_lts(p, e + r.randint(0, 7), self.care_home_line(p, r.random() < 0.35))
         elif u < p_home + (0.12 if young else 0.16):
@@ -2076,7 +2076,7 @@ def _targets(la: _LA, scale: float, start_year: int, years: int) -> list[list[st
         )
         for t in ("", la.teams["REV"]):
             rows.append([t, "reviewed_share", ps, pe, f"{0.65 + 0.05 * step:.2f}", "0.05"])
-        spend = 1000 * f * 1309 / 7 * (1 - 0.02 * step)
+        spend = 900 * f * 1309 / 7 * (1 - 0.02 * step)
         rows.append(
             ["", "avg_daily_spend_placements", ps, pe, f"{spend:.2f}", f"{spend * 0.05:.2f}"]
         )

@@ -532,7 +532,8 @@ class Ingestor:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
-        for t in ("_in", "_in_numbered", "_checked", "_bad"):
+        con.execute("DROP VIEW IF EXISTS _checked")
+        for t in ("_in", "_status", "_bad"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
         result.status = "loaded"
 
@@ -577,16 +578,6 @@ class Ingestor:
                                  || error_message, '; ') AS problem
                FROM _rejects GROUP BY line"""
         )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _in_numbered AS
-               WITH gaps AS (
-                   SELECT row_number - row_number() OVER (ORDER BY row_number) AS good_before,
-                          row_number() OVER (ORDER BY row_number) AS skipped
-                   FROM _bad),
-               steps AS (SELECT good_before, max(skipped) AS skipped FROM gaps GROUP BY 1)
-               SELECT _in.*, _in._seq + coalesce(steps.skipped, 0) AS _row
-               FROM _in ASOF LEFT JOIN steps ON _in._seq > steps.good_before"""
-        )
         cols = {c.name: (c, f"c{pos}") for pos, c in mapped.items()}
         rules = _row_problems(kind, cols)
         problems = (
@@ -616,9 +607,22 @@ class Ingestor:
             if unknown
             else "NULL::JSON"
         )
+        # Only the verdict is materialised (row number and problems), not the row again.
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _checked AS
-                SELECT *, {problems} AS _problems, {fields} AS _fields FROM _in_numbered"""
+            f"""CREATE OR REPLACE TEMP TABLE _status AS
+                WITH gaps AS (
+                    SELECT row_number - row_number() OVER (ORDER BY row_number) AS good_before,
+                           row_number() OVER (ORDER BY row_number) AS skipped
+                    FROM _bad),
+                steps AS (SELECT good_before, max(skipped) AS skipped FROM gaps GROUP BY 1)
+                SELECT _in._seq, _in._seq + coalesce(steps.skipped, 0) AS _row,
+                       {problems} AS _problems, {fields} AS _fields
+                FROM _in ASOF LEFT JOIN steps ON _in._seq > steps.good_before"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP VIEW _checked AS
+               SELECT _in.*, _status._row, _status._problems, _status._fields
+               FROM _in JOIN _status USING (_seq)"""
         )
         target = [c.name for c in KIND_COLUMNS[kind]]
         typed = [
@@ -657,7 +661,7 @@ class Ingestor:
         )
         good, quarantined = con.execute(
             "SELECT count(*) FILTER (WHERE len(_problems) = 0), "
-            "count(*) FILTER (WHERE len(_problems) > 0) FROM _checked"
+            "count(*) FILTER (WHERE len(_problems) > 0) FROM _status"
         ).fetchall()[0]
         malformed = con.execute("SELECT count(*) FROM _bad").fetchall()[0][0]
         result.rows_read = good + quarantined + malformed
