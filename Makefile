@@ -8,6 +8,7 @@ export DO_NOT_TRACK=1
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export GX_ANALYTICS_ENABLED=false
 export DAGSTER_DISABLE_TELEMETRY=1
+SQL_DIRS := $(wildcard models macros tests/dbt reports_sql)
 
 .PHONY: setup demo test lint dagster bench clean
 
@@ -29,7 +30,7 @@ test: setup lint
 lint: setup
 	@$(BIN)/ruff format --check .
 	@$(BIN)/ruff check .
-	@$(BIN)/sqlfluff lint models macros tests/dbt reports_sql --disable-progress-bar --nocolor
+	@$(BIN)/sqlfluff lint $(SQL_DIRS) --disable-progress-bar --nocolor
 
 dagster: setup
 	@$(BIN)/primed dagster
