@@ -1,0 +1,57 @@
+{#- The value of `expr` on the row with the largest `order_by`, among rows where `where` holds
+    (NULL when none does). -#}
+{% macro latest_value(expr, order_by, where='true') -%}
+    {{ return(adapter.dispatch('latest_value', 'primed')(expr, order_by, where)) }}
+{%- endmacro %}
+
+{% macro default__latest_value(expr, order_by, where) -%}
+    arg_max({{ expr }}, {{ order_by }}) filter (where {{ where }})
+{%- endmacro %}
+
+{% macro postgres__latest_value(expr, order_by, where) -%}
+    (array_agg({{ expr }} order by {{ order_by }} desc) filter (where {{ where }}))[1]
+{%- endmacro %}
+
+{#- Whole years of age at `at_date` from birth year and month (the day is not kept). -#}
+{% macro age_at(birth_year, birth_month, at_date) -%}
+    (
+        cast(extract(year from {{ at_date }}) as integer) - {{ birth_year }}
+        - case when cast(extract(month from {{ at_date }}) as integer) < {{ birth_month }} then 1 else 0 end
+    )
+{%- endmacro %}
+
+{#- DHSC age bands (cld.md §1.4). -#}
+{% macro age_band(age) -%}
+    case
+        when {{ age }} is null then 'Unknown'
+        when {{ age }} < 18 then 'Under 18'
+        when {{ age }} <= 24 then '18 to 24'
+        when {{ age }} <= 44 then '25 to 44'
+        when {{ age }} <= 64 then '45 to 64'
+        when {{ age }} <= 74 then '65 to 74'
+        when {{ age }} <= 84 then '75 to 84'
+        when {{ age }} <= 94 then '85 to 94'
+        else '95 and above'
+    end
+{%- endmacro %}
+
+{% macro working_age_band(age) -%}
+    case
+        when {{ age }} is null then 'Unknown'
+        when {{ age }} < 18 then 'Under 18'
+        when {{ age }} <= 64 then '18 to 64'
+        else '65 and above'
+    end
+{%- endmacro %}
+
+{#- Days of [start, end] (both included) that fall in [from_date, to_date]; 0 when apart. -#}
+{% macro overlap_days(start, end, from_date, to_date) -%}
+    greatest(
+        0,
+        {{ dbt.datediff(
+            'greatest(' ~ start ~ ', ' ~ from_date ~ ')',
+            'least(' ~ end ~ ', ' ~ to_date ~ ')',
+            'day'
+        ) }} + 1
+    )
+{%- endmacro %}

@@ -1,0 +1,43 @@
+{#- One row per person (pseudonymous id), with the latest known value of each attribute
+    across every loaded row (statutory-method.md §1.7: unknown and invalid values never
+    overwrite a known one). -#}
+{%- set unknown = "('Unknown', 'Invalid and not mapped')" -%}
+
+with
+
+events as (
+
+    select
+        *,
+        cast(reporting_period_end_date as {{ dbt.type_string() }}) || '|'
+        || coalesce(cast(event_start_date as {{ dbt.type_string() }}), '') || '|'
+        || cast(file_id as {{ dbt.type_string() }}) as recency
+    from {{ ref('stg_cld__events') }}
+    where person_id is not null
+
+)
+
+select
+    person_id,
+    {{ latest_value('la_code', 'recency') }} as la_code,
+    {{ latest_value('birth_year', 'recency', 'birth_year is not null') }} as birth_year,
+    {{ latest_value('birth_month', 'recency', 'birth_year is not null') }} as birth_month,
+    {% for attr in ['gender', 'ethnicity', 'client_type', 'primary_support_reason'] %}
+        coalesce(
+            {{ latest_value(attr, 'recency', attr ~ ' not in ' ~ unknown) }}, 'Unknown'
+        ) as {{ attr }},
+    {% endfor %}
+    coalesce(
+        {{ latest_value('ethnicity_group', 'recency', 'ethnicity not in ' ~ unknown) }},
+        'Unknown'
+    ) as ethnicity_group,
+    coalesce(
+        {{ latest_value(
+            'primary_support_reason_group', 'recency',
+            'primary_support_reason not in ' ~ unknown) }},
+        'Unknown'
+    ) as primary_support_reason_group,
+    max(date_of_death) as date_of_death,
+    count(*) as source_rows
+from events
+group by person_id

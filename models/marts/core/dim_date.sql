@@ -1,0 +1,37 @@
+{#- One row per day from the first event to the data date: calendar and UK financial year. -#}
+with recursive
+
+bounds as (
+
+    select
+        first_event_date,
+        data_date
+    from {{ ref('int_data_dates') }}
+
+),
+
+days (date_day) as (
+
+    select first_event_date from bounds
+    union all
+    select cast({{ dbt.dateadd('day', 1, 'days.date_day') }} as date)
+    from days
+    cross join bounds
+    where days.date_day < bounds.data_date
+
+)
+
+select
+    date_day,
+    {{ month_start('date_day') }} as month,
+    {{ month_end('date_day') }} as month_end,
+    cast(extract(year from date_day) as integer) as calendar_year,
+    cast(extract(month from date_day) as integer) as month_of_year,
+    {{ fin_year('date_day') }} as fin_year,
+    'Q' || cast(
+        (cast(extract(month from date_day) as integer) + 8) % 12 / 3 + 1
+        as {{ dbt.type_string() }}
+    ) as fin_quarter,
+    date_day = {{ month_end('date_day') }} as is_month_end,
+    cast(extract(day from {{ month_end('date_day') }}) as integer) as days_in_month
+from days
