@@ -34,7 +34,7 @@ def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def bench(scale: float, workdir: Path) -> dict:
+def bench(scale: float, workdir: Path, only: list[str] | None = None) -> dict:
     landing, warehouse = workdir / "landing", workdir / "warehouse"
     env = dict(os.environ)
     env.update(
@@ -59,6 +59,8 @@ def bench(scale: float, workdir: Path) -> dict:
     }
     result: dict = {"scale": scale}
     for name, args in stages.items():
+        if only and name not in only:
+            continue
         seconds, mib = run_stage(args, env)
         result[name] = {"seconds": round(seconds, 1), "peak_mib": round(mib)}
         print(f"scale {scale:>5}  {name:<9} {seconds:8.1f} s  {mib:8.0f} MiB peak", flush=True)
@@ -76,15 +78,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--stages", nargs="+", choices=["generate", "ingest", "dbt", "publish"])
+    parser.add_argument("--workdir", type=Path, help="use (and keep) this folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     results = []
     for scale in args.scales:
-        workdir = Path(tempfile.mkdtemp(prefix=f"primed-bench-{scale}-"))
+        workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"primed-bench-{scale}-"))
         try:
-            results.append(bench(scale, workdir))
+            results.append(bench(scale, workdir, args.stages))
         finally:
-            if not args.keep:
+            if not (args.keep or args.workdir):
                 shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ from pipeline.paths import WarehousePaths
 from pipeline.settings import quiet_telemetry
 
 POOL = "duckdb_writer"
+# A landing file modified more recently than this may still be being written.
+SETTLE_SECONDS = float(os.environ.get("PRIMED_SETTLE_SECONDS", "30"))
 JOB_NAME = "primed_job"
 RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in ingest_mod.RAW_TABLE.items()}
 
@@ -181,8 +184,12 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
     def landing_file_sensor(context: SensorEvaluationContext):
         """Start a run when a landing file appears or changes (and has stopped changing)."""
-        if not landing.is_dir() or not ingest_mod.discover(landing):
+        files = ingest_mod.discover(landing) if landing.is_dir() else []
+        if not files:
             return SkipReason(f"no landing files in {landing}")
+        newest = max(path.stat().st_mtime for path, _ in files)
+        if time.time() - newest < SETTLE_SECONDS:
+            return SkipReason("a landing file is still being written; waiting for it to settle")
         fingerprint = landing_fingerprint(landing)
         if fingerprint == context.cursor:
             return SkipReason("no new or changed landing files")

@@ -55,3 +55,12 @@
         ) }} + 1
     )
 {%- endmacro %}
+
+{#- sum(column) as a double, or a typed NULL when no column is named. -#}
+{% macro sum_as_double(column) -%}
+    {%- if column -%}
+        cast(sum({{ column }}) as {{ type_double() }})
+    {%- else -%}
+        cast(null as {{ type_double() }})
+    {%- endif -%}
+{%- endmacro %}

@@ -379,13 +379,11 @@ class Ingestor:
         self,
         warehouse: WarehousePaths,
         progress: Callable[[str], None] | None = None,
-        settle_seconds: float = 0.0,
         pseudonym_key: str | None = None,
     ):
         self.paths = warehouse.ensure()
         self.pseudonym_key = pseudonym_key or settings.pseudonym_key(self.paths)
         self.progress = progress or (lambda msg: None)
-        self.settle_seconds = settle_seconds
 
     def run(self, landing: Path) -> IngestReport:
         report = IngestReport()

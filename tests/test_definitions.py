@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetKey, DagsterInstance, build_sensor_context
 
+from dagster_project import pipeline_defs
 from dagster_project.pipeline_defs import JOB_NAME, POOL, build_definitions
 from tests.conftest import cld_row, write_csv
 
@@ -30,7 +31,8 @@ def test_graph_has_ingestion_dbt_models_checks_and_publishing(tmp_path, dbt_mani
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
 
 
-def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_manifest):
+def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_manifest, monkeypatch):
+    monkeypatch.setattr(pipeline_defs, "SETTLE_SECONDS", 0)
     landing = tmp_path / "landing"
     landing.mkdir()
     defs = build_definitions(landing, tmp_path / "wh")
@@ -51,3 +53,15 @@ def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_mani
         (landing / "notes.txt").write_text("not a landing file")
         ctx = build_sensor_context(instance=instance, cursor=third.cursor)
         assert sensor.evaluate_tick(ctx).run_requests == []
+
+
+def test_sensor_waits_for_a_file_still_being_written(tmp_path, dbt_manifest, monkeypatch):
+    monkeypatch.setattr(pipeline_defs, "SETTLE_SECONDS", 3600)
+    landing = tmp_path / "landing"
+    write_csv(landing / "cld_growing.csv", [cld_row()])
+    sensor = build_definitions(landing, tmp_path / "wh").resolve_sensor_def("landing_file_sensor")
+    with DagsterInstance.ephemeral() as instance:
+        result = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None))
+        assert result.run_requests == []
+        assert "still being written" in result.skip_message
+        assert result.cursor is None  # the same files are looked at again next tick

@@ -135,3 +135,35 @@ def test_cli_errors_are_one_sentence(tmp_path, capsys):
     assert code == 2
     assert err.startswith("primed: error: the landing folder") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_no_personal_data_in_the_published_warehouse(demo):
+    """NHS numbers, names, postcodes, dates of birth and LA person ids stay in raw."""
+    landing, paths = demo
+    con = duckdb.connect()
+    try:
+        pii = con.execute(
+            f"""SELECT DISTINCT v FROM (
+                  SELECT unnest([
+                      "NHS Number", "First Name", "Last Name", "Postcode",
+                      "LA Person Unique Identifier", "Date of Birth"]) AS v
+                  FROM read_csv('{landing}/cld_*.csv', all_varchar = true))
+                WHERE v IS NOT NULL AND length(v) >= 4"""
+        ).fetchall()
+        values = {r[0] for r in pii}
+        assert len(values) > 1000
+        con.execute(f"ATTACH '{paths.published_db}' AS pub (READ_ONLY)")
+        con.execute("CREATE TEMP TABLE pii AS SELECT unnest(?::VARCHAR[]) AS v", [sorted(values)])
+        leaks = []
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'pub'"
+        ).fetchall():
+            hits = con.execute(
+                f'SELECT count(*) FROM pub.marts."{table}" t JOIN pii ON CAST(t."{column}" AS '
+                "VARCHAR) = pii.v"
+            ).fetchall()[0][0]
+            if hits:
+                leaks.append(f"{table}.{column}")
+    finally:
+        con.close()
+    assert leaks == []

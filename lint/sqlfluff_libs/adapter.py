@@ -6,3 +6,7 @@ def dispatch(macro_name, macro_namespace=None):
         return f"{macro_name}({', '.join(str(a) for a in args)})"
 
     return render
+
+
+def get_columns_in_relation(relation):
+    return []

@@ -43,6 +43,17 @@ all_teams as (
         false as is_listed
     from event_teams
     where event_teams.team_code not in (select teams.team_code from teams)
+    union all
+    -- Always present, so that events and payments with no team have one to roll up to.
+    select
+        'Unknown' as team_code,
+        'Unknown team' as team_name,
+        'Other' as team_type,
+        'Unknown' as service_area,
+        false as is_listed
+    where
+        'Unknown' not in (select teams.team_code from teams)
+        and 'Unknown' not in (select event_teams.team_code from event_teams)
 
 )
 

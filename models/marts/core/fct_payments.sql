@@ -13,6 +13,7 @@ services as (
         event_id,
         la_code,
         event_reference,
+        person_id,
         service_type,
         team_code
     from {{ ref('int_events_deduplicated') }}
@@ -24,7 +25,9 @@ select
     payments.la_code || '|' || payments.payment_id as payment_key,
     payments.payment_id,
     payments.la_code,
-    payments.person_id,
+    -- The person of the service line paid for (NHS-number based, as in dim_person); the
+    -- payment's own LA-id pseudonym when it matches no line.
+    coalesce(services.person_id, payments.person_id) as person_id,
     payments.event_reference,
     services.event_id as service_event_id,
     services.service_type,

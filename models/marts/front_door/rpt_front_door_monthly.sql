@@ -1,11 +1,11 @@
 {#- Front door (measures.md): contacts by start month; completed requests, referrals to
-    specialist services and resolutions at the front door by completion month. -#}
+    specialist services and resolutions at the front door by completion month. Referral and
+    resolution are defined once, on fct_requests (is_referred, is_resolved). -#}
 with
 
 requests as (
 
-    select * from {{ ref('int_events_deduplicated') }}
-    where event_type = 'Request'
+    select * from {{ ref('fct_requests') }}
 
 ),
 
@@ -23,7 +23,7 @@ months as (
 
 teams as (
 
-    select * from {{ ref('stg_reference__teams') }}
+    select * from {{ ref('dim_team') }}
 
 ),
 
@@ -48,15 +48,8 @@ completed as (
         requests.team_code,
         {{ month_start('requests.event_end_date') }} as month,
         count(*) as completed_count,
-        count(
-            case
-                when requests.event_outcome in (
-                        'Progress to assessment, review or reassessment',
-                        'Progress to reablement/ST-Max'
-                    ) then 1
-            end
-        ) as referred_count,
-        count(case when requests.event_outcome_group = 'NFA' then 1 end) as resolved_count
+        count(case when requests.is_referred then 1 end) as referred_count,
+        count(case when requests.is_resolved then 1 end) as resolved_count
     from requests
     cross join dates
     where

@@ -1,0 +1,149 @@
+{#- Scorecard and exceptions (measures.md): for each target row (team or whole service,
+    measure, period), the actual over the period's months up to the data date, the target, the
+    difference and a RAG status: green when the actual meets the target in the measure's
+    direction, amber when it misses by no more than the tolerance, red beyond. An exception is
+    a red status. -#}
+with
+
+targets as (
+
+    select * from {{ ref('stg_reference__targets') }}
+
+),
+
+catalogue as (
+
+    select * from {{ ref('measure_catalogue') }}
+
+),
+
+measure_values as (
+
+    select * from {{ ref('int_measure_values_monthly') }}
+
+),
+
+dates as (
+
+    select data_date from {{ ref('int_data_dates') }}
+
+),
+
+in_period as (
+
+    select
+        targets.team_code,
+        targets.measure,
+        targets.period_start,
+        targets.period_end,
+        measure_values.month,
+        measure_values.value,
+        measure_values.numerator,
+        measure_values.denominator,
+        row_number() over (
+            partition by targets.team_code, targets.measure, targets.period_start
+            order by measure_values.month desc
+        ) as recency
+    from targets
+    cross join dates
+    inner join measure_values
+        on
+            targets.measure = measure_values.measure_code
+            and targets.team_code = measure_values.team_code
+            and measure_values.month >= {{ month_start('targets.period_start') }}
+            and targets.period_end >= measure_values.month
+            and dates.data_date >= measure_values.month
+
+),
+
+per_target as (
+
+    select
+        team_code,
+        measure,
+        period_start,
+        count(*) as months_with_data,
+        max(month) as latest_month,
+        avg(value) as mean_value,
+        max(case when recency = 1 then value end) as latest_value,
+        sum(numerator) / nullif(sum(denominator), 0) as period_ratio,
+        max(case when recency = 1 then numerator end)
+        / nullif(max(case when recency = 1 then denominator end), 0) as latest_ratio
+    from in_period
+    group by team_code, measure, period_start
+
+),
+
+scored as (
+
+    select
+        targets.team_code,
+        targets.measure,
+        catalogue.measure_name,
+        catalogue.unit,
+        targets.period_start,
+        targets.period_end,
+        cast(
+            case catalogue.period_aggregation
+                when 'mean' then per_target.mean_value
+                when 'latest' then per_target.latest_value
+                when 'ratio' then per_target.period_ratio
+                when 'latest_ratio' then per_target.latest_ratio
+            end as {{ type_double() }}
+        ) as actual,
+        cast(targets.target as {{ type_double() }}) as target,
+        cast(targets.tolerance as {{ type_double() }}) as tolerance,
+        catalogue.direction,
+        coalesce(per_target.months_with_data, 0) as months_with_data,
+        per_target.latest_month,
+        dates.data_date
+    from targets
+    cross join dates
+    left join catalogue on targets.measure = catalogue.measure_code
+    left join per_target
+        on
+            targets.team_code = per_target.team_code
+            and targets.measure = per_target.measure
+            and targets.period_start = per_target.period_start
+    where targets.period_start <= dates.data_date
+
+),
+
+rated as (
+
+    select
+        *,
+        round(actual - target, 9) as difference,
+        -- How far the actual falls short of the target in the better direction (rounded so
+        -- that a target met exactly is met, whatever the floating point).
+        round(
+            case when direction = 'higher' then target - actual else actual - target end, 9
+        ) as shortfall
+    from scored
+
+)
+
+select
+    team_code,
+    measure,
+    measure_name,
+    unit,
+    period_start,
+    period_end,
+    actual,
+    target,
+    tolerance,
+    direction,
+    difference,
+    case
+        when measure_name is null then 'unknown measure'
+        when actual is null then 'no data'
+        when shortfall <= 0 then 'green'
+        when shortfall <= round(tolerance, 9) then 'amber'
+        else 'red'
+    end as rag,
+    coalesce(actual is not null and shortfall > round(tolerance, 9), false) as is_exception,
+    months_with_data,
+    latest_month,
+    data_date
+from rated
