@@ -131,8 +131,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}._quarantine (
             file_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
             row_number BIGINT, fields VARCHAR[], reasons VARCHAR[], record JSON,
-            loaded_at TIMESTAMP NOT NULL)"""
+            loaded_at TIMESTAMP NOT NULL, event_type VARCHAR)"""
     )
+    # Warehouses made before the column existed.
+    con.execute(f"ALTER TABLE {RAW_SCHEMA}._quarantine ADD COLUMN IF NOT EXISTS event_type VARCHAR")
 
 
 # --------------------------------------------------------------------------- discovery
@@ -622,6 +624,10 @@ class Ingestor:
                SELECT _in.*, _status._row, _status._problems, _status._fields
                FROM _in JOIN _status USING (_seq)"""
         )
+        # The event type as sent, so that quarantined rows can be accounted per event type.
+        event_type = (
+            f"nullif(trim({cols['event_type'][1]}), '')" if "event_type" in cols else "NULL"
+        )
         target = [c.name for c in KIND_COLUMNS[kind]]
         typed = [
             f"{_typed_expr(cols[t][0], cols[t][1]) if t in cols else 'NULL'} AS {t}" for t in target
@@ -649,11 +655,11 @@ class Ingestor:
         )
         con.execute(
             f"""INSERT INTO {RAW_SCHEMA}._quarantine
-                SELECT ?, ?, ?, _row, _fields, _problems, {record}, ?
+                SELECT ?, ?, ?, _row, _fields, _problems, {record}, ?, {event_type}
                 FROM _checked WHERE len(_problems) > 0
                 UNION ALL
                 SELECT ?, ?, ?, row_number, [], ['malformed row: ' || problem],
-                       json_object('line', csv_line), ?
+                       json_object('line', csv_line), ?, NULL
                 FROM _bad""",
             [file_id, path.name, kind, loaded_at, file_id, path.name, kind, loaded_at],
         )
