@@ -111,8 +111,13 @@ def landing_fingerprint(landing: Path) -> str:
     return h.hexdigest()
 
 
-def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions:
+def build_definitions(
+    landing: str | Path, warehouse: str | Path, settle_seconds: float | None = None
+) -> Definitions:
+    """The job, sensor and schedule on one landing folder and warehouse. Files modified less
+    than `settle_seconds` ago are left for a later run (default PRIMED_SETTLE_SECONDS, 30)."""
     quiet_telemetry()
+    settle = SETTLE_SECONDS if settle_seconds is None else settle_seconds
     landing = Path(landing).expanduser().resolve()
     paths = WarehousePaths.at(warehouse)
 
@@ -124,7 +129,9 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
     )
     def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
         try:
-            report = ingest_mod.ingest(landing, paths.root, progress=context.log.info)
+            report = ingest_mod.ingest(
+                landing, paths.root, progress=context.log.info, settle_seconds=settle
+            )
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         for result in report.refused:
@@ -188,7 +195,7 @@ def build_definitions(landing: str | Path, warehouse: str | Path) -> Definitions
         if not files:
             return SkipReason(f"no landing files in {landing}")
         newest = max(path.stat().st_mtime for path, _ in files)
-        if time.time() - newest < SETTLE_SECONDS:
+        if time.time() - newest < settle:
             return SkipReason("a landing file is still being written; waiting for it to settle")
         fingerprint = landing_fingerprint(landing)
         if fingerprint == context.cursor:

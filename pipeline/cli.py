@@ -72,7 +72,8 @@ def run_pipeline(landing: Path, warehouse: Path) -> int:
 
     os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
     logging.getLogger("dagster").propagate = False  # the job's own console logger shows it
-    job = build_definitions(landing, paths.root).resolve_job_def(JOB_NAME)
+    # Run now, on what is there: nothing is left to settle (the sensor waits for that).
+    job = build_definitions(landing, paths.root, settle_seconds=0).resolve_job_def(JOB_NAME)
     started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(

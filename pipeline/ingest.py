@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from pipeline.paths import WarehousePaths
 RAW_SCHEMA = "raw"
 CHUNK = 1 << 20
 MAX_LINE_BYTES = 16 << 20
+MAX_FIELD_CHARS = 4000  # no CLD field is longer; a longer one is a broken export
 
 KIND_COLUMNS: dict[str, tuple[Column, ...]] = {
     "cld": contract.CLD_COLUMNS,
@@ -185,14 +187,14 @@ def detect_encoding(path: Path) -> str:
         head = f.read(4096)
         if not head:
             raise FileRefused(path.name, "the file is empty")
+        if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise FileRefused(
+                path.name, "the file is an Excel workbook, not CSV; save it as CSV (UTF-8)"
+            )
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
             raise FileRefused(
                 path.name,
                 "the file is UTF-16 or binary; save it as CSV in UTF-8 or Windows-1252",
-            )
-        if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise FileRefused(
-                path.name, "the file is an Excel workbook, not CSV; save it as CSV (UTF-8)"
             )
         f.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -313,6 +315,13 @@ def _row_problems(kind: str, cols: dict[str, tuple[Column, str]]) -> list[tuple[
         return f"nullif(trim({cols[name][1]}), '') IS NOT NULL" if name in cols else "false"
 
     for name, (col, src) in cols.items():
+        rules.append(
+            (
+                col.header,
+                f"CASE WHEN length({src}) > {MAX_FIELD_CHARS} "
+                f"THEN 'longer than {MAX_FIELD_CHARS:,} characters' END",
+            )
+        )
         if col.kind in SQL_TYPE:
             what = {"date": "a date", "number": "a number", "integer": "a whole number"}[col.kind]
             shown = "" if col.pii else f" (' || {src} || ')"
@@ -382,8 +391,11 @@ class Ingestor:
         warehouse: WarehousePaths,
         progress: Callable[[str], None] | None = None,
         pseudonym_key: str | None = None,
+        settle_seconds: float = 0.0,
     ):
         self.paths = warehouse.ensure()
+        # A file modified more recently than this may still be being written: left for later.
+        self.settle_seconds = settle_seconds
         self.pseudonym_key = pseudonym_key or settings.pseudonym_key(self.paths)
         self.progress = progress or (lambda msg: None)
 
@@ -424,6 +436,17 @@ class Ingestor:
     def ingest_file(self, con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> FileResult:
         name = path.name
         result = FileResult(name, kind, "refused")
+        if path.is_symlink():
+            # A link could point anywhere on the machine: only real files are loaded.
+            result.reason = "is a symbolic link; copy the file itself into the landing folder"
+            return result
+        age = time.time() - path.stat().st_mtime
+        if age < self.settle_seconds:
+            result.status = "waiting"
+            result.reason = (
+                f"modified {age:.0f}s ago and may still be being written; a later run loads it"
+            )
+            return result
         try:
             digest = sha256_of(path)
         except OSError as exc:
@@ -713,6 +736,8 @@ def _describe(r: FileResult) -> str:
         return text + "".join(f" (warning: {w})" for w in r.warnings)
     if r.status == "skipped":
         return f"skipped  {r.file_name}: {r.reason}"
+    if r.status == "waiting":
+        return f"waiting  {r.file_name}: {r.reason}"
     return f"REFUSED  {r.file_name}: {r.reason}"
 
 
@@ -720,5 +745,7 @@ def ingest(
     landing: str | Path,
     warehouse: str | Path,
     progress: Callable[[str], None] | None = None,
+    settle_seconds: float = 0.0,
 ) -> IngestReport:
-    return Ingestor(WarehousePaths.at(warehouse), progress).run(Path(landing))
+    paths = WarehousePaths.at(warehouse)
+    return Ingestor(paths, progress, settle_seconds=settle_seconds).run(Path(landing))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dagster import AssetKey, DagsterInstance, build_sensor_context
 
-from dagster_project import pipeline_defs
 from dagster_project.pipeline_defs import JOB_NAME, POOL, build_definitions
 from tests.conftest import cld_row, write_csv
 
@@ -31,11 +30,10 @@ def test_graph_has_ingestion_dbt_models_checks_and_publishing(tmp_path, dbt_mani
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
 
 
-def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_manifest, monkeypatch):
-    monkeypatch.setattr(pipeline_defs, "SETTLE_SECONDS", 0)
+def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_manifest):
     landing = tmp_path / "landing"
     landing.mkdir()
-    defs = build_definitions(landing, tmp_path / "wh")
+    defs = build_definitions(landing, tmp_path / "wh", settle_seconds=0)
     sensor = defs.resolve_sensor_def("landing_file_sensor")
     with DagsterInstance.ephemeral() as instance:
         ctx = build_sensor_context(instance=instance, cursor=None)
@@ -55,11 +53,11 @@ def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_mani
         assert sensor.evaluate_tick(ctx).run_requests == []
 
 
-def test_sensor_waits_for_a_file_still_being_written(tmp_path, dbt_manifest, monkeypatch):
-    monkeypatch.setattr(pipeline_defs, "SETTLE_SECONDS", 3600)
+def test_sensor_waits_for_a_file_still_being_written(tmp_path, dbt_manifest):
     landing = tmp_path / "landing"
     write_csv(landing / "cld_growing.csv", [cld_row()])
-    sensor = build_definitions(landing, tmp_path / "wh").resolve_sensor_def("landing_file_sensor")
+    defs = build_definitions(landing, tmp_path / "wh", settle_seconds=3600)
+    sensor = defs.resolve_sensor_def("landing_file_sensor")
     with DagsterInstance.ephemeral() as instance:
         result = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None))
         assert result.run_requests == []
