@@ -84,6 +84,22 @@ class FileResult:
 
 
 @dataclass
+class _LandingFile:
+    """A landing file that passed the file-level checks, ready to load."""
+
+    path: Path  # as found in the landing folder
+    source: Path  # what DuckDB reads: the file, or its UTF-8 copy
+    kind: str
+    digest: str
+    encoding: str
+    delim: str
+    cells: list[str]  # header cells as sent
+    mapped: dict[int, Column]  # header position -> contract column
+    unknown: list[tuple[int, str]]  # extra headers, kept in raw as JSON
+    archived: Path
+
+
+@dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
 
@@ -474,20 +490,10 @@ class Ingestor:
                     "unknown column(s) kept in raw and ignored: " + ", ".join(u for _, u in unknown)
                 )
             archived = self._archive(path, digest)
-            self._load(
-                con,
-                source,
-                path,
-                kind,
-                digest,
-                encoding,
-                delim,
-                cells,
-                mapped,
-                unknown,
-                archived,
-                result,
+            landing_file = _LandingFile(
+                path, source, kind, digest, encoding, delim, cells, mapped, unknown, archived
             )
+            self._load(con, landing_file, result)
         except FileRefused as exc:
             result.status, result.reason = "refused", exc.reason
             self._record_refusal(con, path, kind, digest, exc.reason)
@@ -518,39 +524,12 @@ class Ingestor:
             [self._next_file_id(con), path.name, kind, digest, path.stat().st_size, reason, _now()],
         )
 
-    def _load(
-        self,
-        con,
-        source: Path,
-        path: Path,
-        kind: str,
-        digest: str,
-        encoding: str,
-        delim: str,
-        cells: list[str],
-        mapped: dict[int, Column],
-        unknown: list,
-        archived: Path,
-        result: FileResult,
-    ) -> None:
+    def _load(self, con: duckdb.DuckDBPyConnection, f: _LandingFile, result: FileResult) -> None:
+        """Load one file in one transaction: all of its rows and its registry row, or nothing."""
         loaded_at = _now()
         con.execute("BEGIN TRANSACTION")
         try:
-            self._load_rows(
-                con,
-                source,
-                path,
-                kind,
-                digest,
-                encoding,
-                delim,
-                cells,
-                mapped,
-                unknown,
-                archived,
-                result,
-                loaded_at,
-            )
+            self._load_rows(con, f, result, loaded_at)
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -562,20 +541,13 @@ class Ingestor:
 
     def _load_rows(
         self,
-        con,
-        source: Path,
-        path: Path,
-        kind: str,
-        digest: str,
-        encoding: str,
-        delim: str,
-        cells: list[str],
-        mapped: dict[int, Column],
-        unknown: list,
-        archived: Path,
+        con: duckdb.DuckDBPyConnection,
+        f: _LandingFile,
         result: FileResult,
         loaded_at: datetime,
     ) -> None:
+        path, source, kind, digest, delim = f.path, f.source, f.kind, f.digest, f.delim
+        cells, mapped, unknown = f.cells, f.mapped, f.unknown
         n = len(cells)
         col_spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         file_id = self._next_file_id(con)
@@ -705,14 +677,14 @@ class Ingestor:
                 kind,
                 digest,
                 path.stat().st_size,
-                encoding,
+                f.encoding,
                 delim,
                 "; ".join(result.warnings) or None,
                 result.rows_read,
                 good,
                 result.rows_quarantined,
                 [u for _, u in unknown],
-                str(archived),
+                str(f.archived),
                 loaded_at,
             ],
         )
