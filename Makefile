@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED=false
 export DAGSTER_DISABLE_TELEMETRY=1
 SQL_DIRS := $(wildcard models macros tests/dbt reports_sql)
 
-.PHONY: setup demo test lint dagster bench clean
+.PHONY: setup demo test lint browser dagster bench clean
 
 setup: $(VENV)/.installed
 
@@ -24,8 +24,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 demo: setup
 	@$(BIN)/primed demo
 
-test: setup lint
+test: setup lint browser
 	@$(BIN)/python -m pytest -q
+
+# The report tests drive Debian's headless Chromium (installed once; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup
 	@$(BIN)/ruff format --check .

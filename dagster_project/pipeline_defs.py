@@ -39,11 +39,14 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.freshness import freshness_checks
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
+from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
+from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
 POOL = "duckdb_writer"
@@ -186,6 +189,21 @@ def build_definitions(
             }
         )
 
+    @asset(
+        key=AssetKey(["published", "reports"]),
+        group_name="publish",
+        deps=[AssetKey(["published", "warehouse"])],
+        description="The standard reports as a static site (and the dbt docs) beside the data.",
+    )
+    def published_reports(context: AssetExecutionContext) -> MaterializeResult:
+        # Reads only the published file: no writer pool needed.
+        site = render_reports(paths.root)
+        metadata = {"site": MetadataValue.path(str(site / "index.html"))}
+        if os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
+            metadata["docs"] = MetadataValue.path(str(build_docs_site(paths.root) / "index.html"))
+        context.log.info(f"reports at {site / 'index.html'}")
+        return MaterializeResult(metadata=metadata)
+
     job = define_asset_job(JOB_NAME, selection=AssetSelection.all())
 
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
@@ -213,7 +231,8 @@ def build_definitions(
 
     dbt_exe = Path(sys.executable).with_name("dbt")
     return Definitions(
-        assets=[ingest_landing_files, primed_dbt_models, published_warehouse],
+        assets=[ingest_landing_files, primed_dbt_models, published_warehouse, published_reports],
+        asset_checks=freshness_checks(paths.root),
         jobs=[job],
         sensors=[landing_file_sensor],
         schedules=[daily],

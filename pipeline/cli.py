@@ -93,6 +93,7 @@ def run_pipeline(landing: Path, warehouse: Path) -> int:
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
     say(f"           {paths.published / 'parquet'}")
+    say(f"reports:   {paths.published / 'reports' / 'index.html'}")
     return 0
 
 
@@ -130,6 +131,26 @@ def cmd_dagster(args: argparse.Namespace) -> int:
         env,
     )
     return 0  # not reached
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.reports import render_reports, render_reports_into
+
+    paths = WarehousePaths.at(args.warehouse)
+    if not paths.published_db.exists():
+        raise PrimedError(f"nothing is published in {paths.root} yet; run the pipeline first")
+    options = {"suppress_small_counts": args.suppress_small_counts, "months": args.months}
+    if args.out:
+        # Pages for outside the service go elsewhere, never over the service's own.
+        site = render_reports_into(Path(args.out), paths.published_db, **options)
+    else:
+        site = render_reports(paths.root, **options)
+    say(f"reports: {site / 'index.html'}")
+    if not args.no_docs and not args.out:
+        from pipeline.docs_site import build_docs_site
+
+        say(f"docs:    {build_docs_site(paths.root) / 'index.html'}")
+    return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -185,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--warehouse", default=str(DEMO_DIR / "warehouse"))
     u.add_argument("--port", type=int, default=3000)
     u.set_defaults(func=cmd_dagster)
+
+    rp = sub.add_parser("report", help="render the standard reports from the published marts")
+    rp.add_argument("--warehouse", required=True)
+    rp.add_argument("--months", type=int, default=24, help="months shown in charts")
+    rp.add_argument(
+        "--suppress-small-counts",
+        action="store_true",
+        help="show counts under 5 as <5 (for pages that leave the service)",
+    )
+    rp.add_argument("--out", help="write the site here instead of beside the published data")
+    rp.add_argument("--no-docs", action="store_true", help="skip the dbt docs site")
+    rp.set_defaults(func=cmd_report)
 
     s = sub.add_parser("status", help="what is published now")
     s.add_argument("--warehouse", required=True)

@@ -13,6 +13,8 @@ from pipeline.settings import QUIET_ENV
 for _name, _value in QUIET_ENV.items():
     os.environ.setdefault(_name, _value)
 os.environ.setdefault("PRIMED_PSEUDONYM_KEY", "test-key-0123456789abcdef")
+# The dbt docs site takes a while to build; tests/test_reports.py builds it when it tests it.
+os.environ.setdefault("PRIMED_DOCS_SITE", "0")
 
 from pipeline import contract  # noqa: E402
 from pipeline.dbt_project import prepare_manifest  # noqa: E402
@@ -56,3 +58,22 @@ def cld_row(**overrides) -> dict:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     return prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory, dbt_manifest):
+    """A small generated borough run once through the job, shared by the modules that read it.
+    PRIMED_TEST_DEMO_DIR (a folder with landing/ and warehouse/ built this way) reuses one."""
+    from pipeline.cli import run_pipeline
+    from pipeline.generate import generate
+    from pipeline.paths import WarehousePaths
+
+    reuse = os.environ.get("PRIMED_TEST_DEMO_DIR")
+    if reuse:
+        return Path(reuse) / "landing", WarehousePaths.at(Path(reuse) / "warehouse")
+    base = tmp_path_factory.mktemp("demo")
+    landing = base / "landing"
+    generate(landing, seed=11, scale=0.02)
+    paths = WarehousePaths.at(base / "warehouse")
+    assert run_pipeline(landing, paths.root) == 0
+    return landing, paths

@@ -11,7 +11,6 @@ import duckdb
 import pytest
 
 from pipeline.cli import main, run_pipeline
-from pipeline.generate import generate
 from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
 
@@ -25,14 +24,8 @@ def published_state(paths: WarehousePaths) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, dbt_manifest):
-    """A small generated borough, run once through the job."""
-    base = tmp_path_factory.mktemp("demo")
-    landing = base / "landing"
-    generate(landing, seed=11, scale=0.02)
-    paths = WarehousePaths.at(base / "warehouse")
-    assert run_pipeline(landing, paths.root) == 0
-    return landing, paths
+def demo(demo_build):
+    return demo_build
 
 
 def test_run_publishes_marts_as_duckdb_and_parquet(demo):

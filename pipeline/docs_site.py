@@ -1,0 +1,133 @@
+"""The dbt docs site, published beside the reports: `<warehouse>/published/docs/`.
+
+`dbt docs generate --static` writes one self-contained `static_index.html` (the manifest and
+the catalog embedded, no script or font fetched), which opens straight from a file share.
+The catalog is read from the *published* DuckDB file, opened read-only through a throw-away
+profile, so the docs describe exactly what is published (schema `marts`) and generating them
+never takes the work database's write lock. Nothing here needs the network; the manifest says
+`send_anonymous_usage_stats: false`, so the page loads no tracker either.
+
+The site: `docs/index.html` (the static page), plus `manifest.json` and `catalog.json` for
+tools that read dbt artefacts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from pipeline.dbt_project import PROJECT_DIR
+from pipeline.errors import PrimedError
+from pipeline.paths import WarehousePaths
+from pipeline.settings import quiet_telemetry
+
+DOCS_DIR_NAME = "docs"
+DB_ENV = "PRIMED_DOCS_DB"
+PROFILE = """primed:
+  target: published
+  outputs:
+    published:
+      type: duckdb
+      path: "{{ env_var('PRIMED_DOCS_DB') }}"
+      config_options:
+        access_mode: READ_ONLY
+      threads: 1
+"""
+
+
+def build_docs_into(release_dir: Path, published_db: Path | None = None) -> Path:
+    """Generate the docs from the release's DuckDB file into `<release_dir>/docs/`.
+
+    dbt runs in a child process: dbt-duckdb keeps its connection open for the life of the
+    process, and a read-only connection left open would stop this process from opening the
+    same file again with other settings.
+    """
+    release_dir = Path(release_dir)
+    db = Path(published_db or release_dir / "primed.duckdb").resolve()
+    if not db.exists():
+        raise PrimedError(f"there is no published warehouse at {db} to document")
+    quiet_telemetry()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.docs_site", str(release_dir), str(db)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        raise PrimedError(f"dbt docs generate failed: {lines[-1] if lines else proc.returncode}")
+    return release_dir / DOCS_DIR_NAME
+
+
+def _generate(release_dir: Path, db: Path) -> Path:
+    """In this process: dbt parse, dbt docs generate --static, then swap the folder in."""
+    from dbt.cli.main import dbtRunner
+
+    quiet_telemetry()
+    final = release_dir / DOCS_DIR_NAME
+    building = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    previous = os.environ.get(DB_ENV)
+    with tempfile.TemporaryDirectory(prefix="primed-docs-") as tmp:
+        work = Path(tmp)
+        (work / "profiles.yml").write_text(PROFILE)
+        common = [
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(work),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--quiet",
+        ]
+        os.environ[DB_ENV] = str(db)
+        try:
+            runner = dbtRunner()
+            for args in (["parse"], ["docs", "generate", "--no-compile", "--static"]):
+                result = runner.invoke([*args, *common])
+                if not result.success:
+                    raise PrimedError(f"dbt {' '.join(args)} failed: {result.exception}")
+        finally:
+            if previous is None:
+                os.environ.pop(DB_ENV, None)
+            else:
+                os.environ[DB_ENV] = previous
+        target = work / "target"
+        building.mkdir(parents=True)
+        try:
+            shutil.copyfile(target / "static_index.html", building / "index.html")
+            for name in ("manifest.json", "catalog.json"):
+                shutil.copyfile(target / name, building / name)
+            old = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.old"
+            if final.exists():
+                final.rename(old)
+            building.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+    return final
+
+
+def build_docs_site(warehouse_dir: str | Path) -> Path:
+    """Generate the docs of the current release into `<warehouse>/published/docs/`."""
+    paths = WarehousePaths.at(warehouse_dir)
+    if not paths.published.exists():
+        raise PrimedError(f"nothing is published in {paths.root} yet; run primed first")
+    release_dir = paths.published.resolve()
+    build_docs_into(release_dir, release_dir / "primed.duckdb")
+    return paths.published / DOCS_DIR_NAME
+
+
+if __name__ == "__main__":
+    try:
+        _generate(Path(sys.argv[1]), Path(sys.argv[2]))
+    except PrimedError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)

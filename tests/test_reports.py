@@ -1,0 +1,493 @@
+"""The standard reports and the served warehouse, on a small demo borough run once.
+
+Renders the static site, opens it in headless Chromium (Debian's `chromium`), checks every
+chart drew and nothing failed or left the machine, and keeps screenshots in tests/artifacts/.
+Also: suppression, personal data, every team's page, the dbt docs site, DuckDB 1.x readers,
+SQLAlchemy (duckdb_engine) read-only, and the freshness checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.reports import (
+    FRONT_DOOR_TYPES,
+    REPORTS,
+    REPORTS_SQL_DIR,
+    SUPPRESSED,
+    WITHHELD,
+    render_reports,
+    render_reports_into,
+    slug,
+)
+from tests.browser import Browser, find_chromium
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# The oldest DuckDB 1.x Python client, and the newest 1.x CLI (PyPI package `duckdb-cli`).
+DUCKDB_1X_VERSIONS = os.environ.get("PRIMED_DUCKDB_1X_VERSIONS", "1.0.0").split(",")
+DUCKDB_1X_CLI = os.environ.get("PRIMED_DUCKDB_1X_CLI", "1.5.6")
+TEAM_REPORTS = ("team_workload", "work_completed", "assessment_outcomes")
+SERVICE_REPORTS = (
+    "front_door",
+    "placement_spend",
+    "reviews",
+    "team_workload",
+    "work_completed",
+    "assessment_outcomes",
+    "scorecard",
+    "actions",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build):
+    landing, paths = demo_build
+    site = render_reports(paths.root)
+    return landing, paths, site
+
+
+@pytest.fixture(scope="module")
+def teams(demo) -> list[dict]:
+    _, paths, _ = demo
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        rows = con.execute("select team_code, team_name, team_type from marts.dim_team").fetchall()
+    finally:
+        con.close()
+    return [dict(zip(("team_code", "team_name", "team_type"), r, strict=True)) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def suppressed_site(demo, tmp_path_factory) -> Path:
+    _, paths, _ = demo
+    out = tmp_path_factory.mktemp("suppressed")
+    return render_reports_into(out, paths.published_db, suppress_small_counts=True)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("PRIMED_SKIP_BROWSER") == "1":
+            pytest.skip("no chromium, and PRIMED_SKIP_BROWSER=1")
+        pytest.fail(
+            "headless Chromium is needed: apt-get install -y chromium chromium-driver "
+            "(or set PRIMED_CHROMIUM to a Chrome binary)"
+        )
+    b = Browser(exe, tmp_path_factory.mktemp("chromium-profile"))
+    yield b
+    b.close()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def site_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.suffix in (".html", ".csv"))
+
+
+# --------------------------------------------------------------------------- the SQL
+
+
+def test_report_queries_read_only_published_marts():
+    files = sorted(REPORTS_SQL_DIR.glob("*.sql"))
+    assert {f.stem for f in files} == set(REPORTS)
+    for f in files:
+        sql = re.sub(r"--[^\n]*", "", f.read_text())
+        ctes = set(re.findall(r"\b([a-z_][a-z0-9_]*)\s+as\s*\(", sql))
+        for name in re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_.]*)", sql):
+            assert name.startswith("marts.") or name in ctes, f"{f.name} reads {name}"
+
+
+# --------------------------------------------------------------------------- the site
+
+
+def test_site_has_the_service_page_and_every_team_page(demo, teams):
+    _, paths, site = demo
+    assert site == paths.published / "reports"
+    assert (site / "index.html").is_file()
+    # Written into the release the published symlink points to.
+    assert site.resolve().parent == paths.published.resolve()
+    index = (site / "index.html").read_text()
+    for name in SERVICE_REPORTS:
+        assert (site / f"{name}.csv").is_file(), name
+    for team in teams:
+        folder = site / "teams" / slug(team["team_code"])
+        assert (folder / "index.html").is_file(), team
+        assert f"href='teams/{slug(team['team_code'])}/index.html'" in index
+        expected = ("front_door",) if team["team_type"] in FRONT_DOOR_TYPES else TEAM_REPORTS
+        for name in (*expected, "scorecard", "actions"):
+            assert (folder / f"{name}.csv").is_file(), (team, name)
+        page = (folder / "index.html").read_text()
+        if team["team_type"] in FRONT_DOOR_TYPES:
+            assert 'id="chart-contacts"' in page and 'id="chart-open-work"' not in page
+        else:
+            assert 'id="chart-open-work"' in page and 'id="chart-contacts"' not in page
+
+
+def test_pages_carry_the_data_date_and_run_id_and_fetch_nothing(demo):
+    _, paths, site = demo
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    run_id, data_date = con.execute("select run_id, data_date from marts._release").fetchall()[0]
+    con.close()
+    pages = [p for p in site_files(site) if p.suffix == ".html"]
+    assert len(pages) > 5
+    for page in pages:
+        html = page.read_text()
+        assert f'content="{run_id}"' in html and run_id in html, page
+        assert data_date.strftime("%d %B %Y") in html, page
+        assert "<script" not in html.lower() and "@import" not in html
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html), page
+        assert "url(" not in html
+        # Exceptions come before the charts.
+        assert html.index('id="exceptions"') < html.index('class="report-section"')
+
+
+def test_csvs_match_the_marts(demo):
+    _, paths, site = demo
+    rows = read_csv(site / "teams" / "eal-arc" / "front_door.csv")
+    assert len(rows) == 24
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    expected = dict(
+        con.execute(
+            "select month, contacts_count from marts.rpt_front_door_monthly "
+            "where team_code = 'EAL-ARC'"
+        ).fetchall()
+    )
+    con.close()
+    for row in rows:
+        assert int(row["contacts_count"]) == expected[date.fromisoformat(row["month"])]
+    scorecard = read_csv(site / "scorecard.csv")
+    flags = [r["is_exception"] == "true" for r in scorecard if r["is_current_period"] == "true"]
+    assert flags == sorted(flags, reverse=True), "exceptions first"
+
+
+def test_no_personal_data_in_pages_or_csvs(demo):
+    landing, paths, site = demo
+    con = duckdb.connect()
+    try:
+        values = {
+            r[0]
+            for r in con.execute(
+                f"""select distinct v from (
+                      select unnest([
+                          "NHS Number", "LA Person Unique Identifier", "Postcode",
+                          "Date of Birth", "First Name" || ' ' || "Last Name"]) as v
+                      from read_csv('{landing}/cld_*.csv', all_varchar = true))
+                    where v is not null and length(v) >= 4"""
+            ).fetchall()
+        }
+        con.execute(f"attach '{paths.published_db}' as pub (read_only)")
+        for table, column in (("dim_person", "person_id"), ("dim_worker", "worker_id")):
+            values |= {
+                r[0]
+                for r in con.execute(f"select {column} from pub.marts.{table}").fetchall()
+                if r[0] and len(r[0]) >= 4
+            }
+    finally:
+        con.close()
+    assert len(values) > 1000
+    for path in site_files(site):
+        text = path.read_text()
+        tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]", text))
+        names = {v for v in values if " " in v and v in text}
+        leaks = (tokens & values) | names
+        assert not leaks, f"{path.relative_to(site)}: {sorted(leaks)[:5]}"
+
+
+def test_small_counts_are_suppressed(suppressed_site, demo):
+    _, _, site = demo
+    found_small = False
+    for path in site_files(suppressed_site):
+        if path.suffix != ".csv":
+            continue
+        spec = REPORTS[path.stem]
+        for row in read_csv(path):
+            for column in spec.counts:
+                assert row[column] not in {"1", "2", "3", "4"}, (path, column)
+                found_small |= row[column] == SUPPRESSED
+            for column, sources in spec.dependents.items():
+                if any(row[s] == SUPPRESSED for s in sources) and row[column] != "":
+                    assert row[column] == WITHHELD, (path, column)
+    assert found_small, "the demo has small counts; none were suppressed"
+    for path in site_files(suppressed_site):
+        if path.suffix == ".html":
+            html = path.read_text()
+            assert not re.search(r": [1-4]</title>", html), path  # chart tooltips
+            assert not re.search(r"<td>[1-4]</td>", html), path  # short tables
+            assert not re.search(r'class="value">[1-4]<', html), path  # headline tiles
+    assert "&lt;5" in (suppressed_site / "teams" / "eal-lt1" / "index.html").read_text()
+    # Unsuppressed, the same page shows the small numbers.
+    assert re.search(r"<td>[1-4]</td>", (site / "teams" / "eal-lt1" / "index.html").read_text())
+
+
+# --------------------------------------------------------------------------- in a browser
+
+CHART_STATE = """
+Array.from(document.querySelectorAll('svg.chart')).map(svg => {
+  const marks = Array.from(svg.querySelectorAll('.mark'));
+  const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; });
+  const box = svg.getBoundingClientRect();
+  return {id: svg.id, expected: Number(svg.dataset.marks), marks: marks.length,
+          drawn: drawn.length, width: box.width, height: box.height,
+          title: (svg.querySelector('.chart-title') || {}).textContent || '',
+          axes: svg.querySelectorAll('.axis-label').length,
+          targets: svg.querySelectorAll('path.target').length,
+          noData: svg.querySelectorAll('.no-data').length};
+})
+"""
+
+
+def check_page(browser: Browser, path: Path, screenshot: str | None = None) -> list[dict]:
+    page = browser.open(path.as_uri())
+    try:
+        state = page.evaluate(CHART_STATE)
+        if screenshot:
+            page.screenshot(ARTIFACTS / screenshot)
+        page.collect()
+    finally:
+        page.close()
+    assert page.result.problems == [], page.result.problems
+    outside = [u for u in page.result.requests if not u.startswith(("file:", "data:"))]
+    assert outside == [], f"{path.name} fetched {outside}"
+    assert state, f"no charts on {path}"
+    for chart in state:
+        assert chart["width"] > 300 and chart["height"] > 150, chart
+        assert chart["title"] and chart["axes"] == (2 if chart["expected"] else 0), chart
+        assert chart["marks"] == chart["drawn"] == chart["expected"], chart
+        if not chart["expected"]:
+            assert chart["noData"] == 1, chart
+    return state
+
+
+def test_index_and_team_pages_render_in_chromium(demo, browser):
+    _, _, site = demo
+    index = {c["id"]: c for c in check_page(browser, site / "index.html", "index.png")}
+    team = {
+        c["id"]: c
+        for c in check_page(browser, site / "teams" / "eal-lt1" / "index.html", "team-eal-lt1.png")
+    }
+    front = {c["id"]: c for c in check_page(browser, site / "teams" / "eal-arc" / "index.html")}
+    # Whole service: front door, spend and reviews, each drawn, with target lines.
+    for chart in ("chart-contacts", "chart-placement-spend", "chart-reviewed-12m", "chart-on-time"):
+        assert index[chart]["expected"] > 0 and index[chart]["targets"] == 1, chart
+    assert set(front) == {"chart-contacts", "chart-contact-outcomes", "chart-conversion"}
+    assert {"chart-open-work", "chart-due-overdue", "chart-completed", "chart-outcomes"} <= set(
+        team
+    )
+    assert team["chart-on-time"]["targets"] == 1 and team["chart-open-work"]["expected"] == 48
+    assert (ARTIFACTS / "index.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "team-eal-lt1.png").stat().st_size > 10_000
+
+
+def test_every_team_page_renders(demo, teams, browser):
+    _, _, site = demo
+    for team in teams:
+        check_page(browser, site / "teams" / slug(team["team_code"]) / "index.html")
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def test_dbt_docs_site_is_published_beside_the_reports(demo, browser):
+    from pipeline.docs_site import build_docs_site
+
+    _, paths, _ = demo
+    docs = build_docs_site(paths.root)
+    assert docs == paths.published / "docs"
+    catalog = json.loads((docs / "catalog.json").read_text())
+    assert "model.primed.rpt_front_door_monthly" in catalog["nodes"]
+    manifest = json.loads((docs / "manifest.json").read_text())
+    assert manifest["metadata"]["send_anonymous_usage_stats"] is False
+    page = browser.open(
+        (docs / "index.html").as_uri() + "#!/model/model.primed.rpt_front_door_monthly"
+    )
+    try:
+        text = page.evaluate(WAIT_FOR_TEXT % "contacts_count")
+        page.collect()
+    finally:
+        page.close()
+    # dbt's own page asks for a few unrendered icon templates on file:; nothing leaves.
+    outside = [u for u in page.result.requests if not u.startswith(("file:", "data:"))]
+    assert outside == []
+    assert "rpt_front_door_monthly" in text and "contacts_count" in text
+    assert "Requests (Completed or Open, not Cancelled) starting in the month." in text
+
+
+WAIT_FOR_TEXT = """new Promise(resolve => {
+  const started = Date.now();
+  (function poll() {
+    const text = document.body.innerText;
+    if (text.includes('%s') || Date.now() - started > 10000) resolve(text);
+    else setTimeout(poll, 100);
+  })();
+})"""
+
+
+def from_pypi(package: str, version: str) -> Path:
+    """`package==version` from PyPI, installed once into a cache folder outside the venv."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "primed"
+    target = cache / f"{package}-{version}"
+    if not (target / ".complete").exists():
+        try:
+            subprocess.run(
+                [
+                    sys.executable, "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", "--no-deps", "--upgrade",
+                    "--target", str(target), f"{package}=={version}",
+                ],
+                check=True,
+                capture_output=True,
+            )  # fmt: skip
+        except subprocess.CalledProcessError as exc:
+            pytest.fail(f"could not install {package}=={version}: {exc.stderr.decode()[-300:]}")
+        (target / ".complete").touch()
+    return target
+
+
+def published_counts(db: Path) -> tuple[int, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select (select sum(contacts_count) from marts.rpt_front_door_monthly), "
+            "(select count(*) from duckdb_tables() where schema_name = 'marts')"
+        ).fetchall()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("version", DUCKDB_1X_VERSIONS)
+def test_published_file_opens_read_only_in_duckdb_1x(demo, version):
+    _, paths, _ = demo
+    site_dir = from_pypi("duckdb", version)
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "import duckdb\n"
+        "con = duckdb.connect(sys.argv[2], read_only=True)\n"
+        "print(json.dumps({'version': duckdb.__version__,\n"
+        "  'release': str(con.execute('select data_date from marts._release').fetchone()[0]),\n"
+        "  'contacts': con.execute('select sum(contacts_count) from "
+        "marts.rpt_front_door_monthly').fetchone()[0],\n"
+        "  'tables': con.execute(\"select count(*) from duckdb_tables() "
+        "where schema_name = 'marts'\").fetchone()[0]}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", script, str(site_dir), str(paths.published_db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout)
+    assert result["version"] == version
+    contacts, tables = published_counts(paths.published_db)
+    assert result["release"] == "2025-03-31"
+    assert result["contacts"] == contacts and result["tables"] == tables
+
+
+def test_published_file_opens_read_only_in_the_duckdb_1x_cli(demo):
+    _, paths, _ = demo
+    cli = from_pypi("duckdb-cli", DUCKDB_1X_CLI) / "duckdb_cli" / "duckdb"
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith(f"v{DUCKDB_1X_CLI}")
+    out = subprocess.run(
+        [
+            cli, "-readonly", "-csv", "-noheader", str(paths.published_db),
+            "select data_date from marts._release; "
+            "select sum(contacts_count) from marts.rpt_front_door_monthly; "
+            "select count(*) from duckdb_tables() where schema_name = 'marts';",
+        ],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    contacts, tables = published_counts(paths.published_db)
+    assert out.stdout.split() == ["2025-03-31", str(contacts), str(tables)]
+    refused = subprocess.run(
+        [cli, "-readonly", str(paths.published_db), "-c", "create table marts.x (i integer)"],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0 and "read-only" in refused.stderr
+
+
+def test_sqlalchemy_duckdb_engine_reads_the_marts_read_only(demo):
+    import sqlalchemy as sa
+
+    _, paths, _ = demo
+    engine = sa.create_engine(f"duckdb:///{paths.published_db}", connect_args={"read_only": True})
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "select team_code, sum(contacts_count) as contacts "
+                    "from marts.rpt_front_door_monthly where month >= :start "
+                    "group by team_code order by team_code"
+                ),
+                {"start": date(2024, 4, 1)},
+            ).all()
+            assert rows and rows[0].team_code == "EAL-ARC" and rows[0].contacts > 100
+            tables = sa.inspect(conn).get_table_names(schema="marts")
+            assert "rpt_scorecard" in tables
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                conn.execute(sa.text("create table marts.scratch (x integer)"))
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- freshness
+
+
+def test_freshness_checks_warn_when_the_data_is_old(demo, monkeypatch):
+    from dagster import AssetCheckSeverity, AssetSpec, Definitions
+
+    from dagster_project.freshness import PUBLISHED_KEY, freshness_checks
+
+    _, paths, _ = demo
+    fresh = freshness_checks(paths.root, today=lambda: date(2025, 6, 1))
+    Definitions.validate_loadable(
+        Definitions(assets=[AssetSpec(PUBLISHED_KEY)], asset_checks=fresh)
+    )
+    results = [check() for check in fresh]
+    assert [r.passed for r in results] == [True, True]
+    assert results[0].metadata["age_days"].value == 62
+    monkeypatch.setenv("PRIMED_MAX_DATA_AGE_DAYS", "30")
+    stale = freshness_checks(paths.root, today=lambda: date(2025, 6, 1))[0]()
+    assert not stale.passed and stale.severity == AssetCheckSeverity.WARN
+    assert "older than 30 days" in stale.description
+    missing = freshness_checks(paths.root.parent / "nowhere")[0]()
+    assert not missing.passed and "nothing is published" in missing.description
+
+
+# --------------------------------------------------------------------------- analysts' docs
+
+
+def test_marts_md_is_generated_from_the_manifest(dbt_manifest):
+    from pipeline.mart_docs import OUT, render
+
+    manifest = json.loads(dbt_manifest.read_text())
+    text = render(manifest)
+    marts = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n.get("schema") == "marts"
+    ]
+    assert len(marts) >= 20
+    for node in marts:
+        assert f"### `marts.{node['name']}`" in text
+        for column in node["columns"]:
+            assert f"| `{column}` |" in text, (node["name"], column)
+    assert "- **Grain:** `team_code` + `month`" in text
+    assert OUT.read_text(encoding="utf-8") == text, (
+        "docs/marts.md is out of date: run `python -m pipeline.mart_docs`"
+    )
