@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
@@ -153,6 +154,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_cld(args: argparse.Namespace) -> int:
+    from pipeline.export_cld import export_cld
+
+    try:
+        period_end = date.fromisoformat(args.period_end)
+    except ValueError:
+        raise PrimedError(f"--period-end {args.period_end!r} is not a date (YYYY-MM-DD)") from None
+    counts = export_cld(args.warehouse, period_end, Path(args.out), la_code=args.la_code)
+    say(
+        f"wrote {args.out}: "
+        + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items())
+    )
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.publish import current_release
 
@@ -218,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", help="write the site here instead of beside the published data")
     rp.add_argument("--no-docs", action="store_true", help="skip the dbt docs site")
     rp.set_defaults(func=cmd_report)
+
+    x = sub.add_parser("export-cld", help="write a CLD submission file for a rolling 12 months")
+    x.add_argument("--warehouse", required=True)
+    x.add_argument("--period-end", required=True, help="last day of the period (YYYY-MM-DD)")
+    x.add_argument("--out", required=True, help="CSV file to write")
+    x.add_argument("--la-code", help="the council, when the warehouse holds several")
+    x.set_defaults(func=cmd_export_cld)
 
     s = sub.add_parser("status", help="what is published now")
     s.add_argument("--warehouse", required=True)

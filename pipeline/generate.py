@@ -1030,7 +1030,11 @@ class _Shard:
             kind = _pick(r, (("home", 35), ("csl", 25), ("dp", 15), ("day", 10), ("other", 15)))
         else:
             kind = _pick(r, (("home", 70), ("dp", 10), ("extra", 6), ("day", 7), ("other", 7)))
-        mech = DM_MPB if r.random() < 0.9 else DM_COMM
+        # Ealing reports every community LTS client on self-directed support (ASCOF 3D(1a)
+        # 2024-25 = 100%): a managed personal budget unless a direct payment. The draw is kept
+        # so that the rest of the random stream is unchanged.
+        r.random()
+        mech = DM_MPB
         agency = self.la.agencies[r.randrange(len(self.la.agencies))]
         line = {"type": ST_COMMUNITY, "mechanism": mech, "provider": agency}
         if kind == "home":
@@ -1454,8 +1458,10 @@ class _Shard:
         out = _pick(
             r,
             (
-                (O_ENDED, 63),
-                (O_SUPPORT, 25),
+                # About a third of Ealing's reablement episodes for new clients go on to
+                # long-term support (ASCOF 2A 2024-25: 375 of 563 did not).
+                (O_ENDED, 58),
+                (O_SUPPORT, 30),
                 (O_HOSPITAL, 5),
                 (O_NHS, 3),
                 (O_DECEASED, 2),

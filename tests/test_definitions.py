@@ -23,10 +23,12 @@ def test_graph_has_ingestion_dbt_models_checks_and_publishing(tmp_path, dbt_mani
     # dbt tests are asset checks, among them the guard on unmapped codes.
     checks = {c.name for c in graph.asset_check_keys}
     assert any(name.startswith("all_codes_mapped") for name in checks)
-    # Every step that writes DuckDB shares one pool.
+    # Every step that writes DuckDB shares one pool; readers of the published file need none.
     job = defs.resolve_job_def(JOB_NAME)
-    pools = {node.definition.pool for node in job.graph.node_dict.values()}
-    assert pools == {POOL}
+    pools = {name: node.definition.pool for name, node in job.graph.node_dict.items()}
+    writers = {"ingest_landing_files", "primed_dbt_models", "published__warehouse"}
+    assert {pools[name] for name in writers} == {POOL}
+    assert pools["published__reports"] is None
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
 
 

@@ -1,0 +1,148 @@
+{#- Statutory measures (issue 6): publication rules, the DHSC proxy date of birth and age,
+    and the code lists the ASCOF/SALT models share. See docs/statutory-measures.md. -#}
+
+{#- Round half away from zero to `digits` decimals (cld.md §1.4). round() on a DOUBLE rounds
+    half to even on DuckDB and is binary-inexact everywhere (66.65 is 66.6499...), so the value
+    goes through an exact decimal first: 6 decimals absorb the binary error of a ratio of counts,
+    and round() on DECIMAL/NUMERIC rounds half away from zero on both engines. -#}
+{% macro round_half_away(expr, digits=1) -%}
+    {{ return(adapter.dispatch('round_half_away', 'primed')(expr, digits)) }}
+{%- endmacro %}
+
+{% macro default__round_half_away(expr, digits) -%}
+    cast(round(cast({{ expr }} as numeric(24, 6)), {{ digits }}) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro duckdb__round_half_away(expr, digits) -%}
+    cast(round(cast({{ expr }} as decimal(24, 6)), {{ digits }}) as {{ type_double() }})
+{%- endmacro %}
+
+{#- Publication rule: a numerator or a denominator under `threshold` suppresses both. -#}
+{% macro is_suppressed(numerator, denominator, threshold=5) -%}
+    coalesce({{ numerator }} < {{ threshold }} or {{ denominator }} < {{ threshold }}, false)
+{%- endmacro %}
+
+{#- A count as published: NULL when the pair it belongs to is suppressed. -#}
+{% macro published_count(count, numerator, denominator) -%}
+    case when not {{ is_suppressed(numerator, denominator) }} then {{ count }} end
+{%- endmacro %}
+
+{#- A rate as published: computed on the unrounded counts, then rounded once to 1 dp half away
+    from zero; NULL when suppressed or when the denominator is 0 or missing. -#}
+{% macro published_rate(numerator, denominator, multiplier=100) -%}
+    case
+        when not {{ is_suppressed(numerator, denominator) }} and {{ denominator }} > 0
+            then {{ round_half_away(
+                'cast(' ~ numerator ~ ' as ' ~ type_double() ~ ') * ' ~ multiplier
+                ~ ' / cast(' ~ denominator ~ ' as ' ~ type_double() ~ ')', 1) }}
+    end
+{%- endmacro %}
+
+{#- Proxy date of birth: the 1st of the birth month (statutory-method.md §2.1). -#}
+{% macro proxy_dob(birth_year, birth_month) -%}
+    {{ return(adapter.dispatch('proxy_dob', 'primed')(birth_year, birth_month)) }}
+{%- endmacro %}
+
+{% macro default__proxy_dob(birth_year, birth_month) -%}
+    make_date(cast({{ birth_year }} as integer), cast({{ birth_month }} as integer), 1)
+{%- endmacro %}
+
+{#- DHSC age: floor(days from the proxy DOB to `at_date` / 365.25) (statutory-method.md §2.1);
+    it can turn a person a year older one day late, as the central figures do. -#}
+{% macro statutory_age(birth_year, birth_month, at_date) -%}
+    case
+        when {{ birth_year }} is not null and {{ birth_month }} is not null
+            then cast(floor(
+                {{ dbt.datediff(proxy_dob(birth_year, birth_month), at_date, 'day') }} / 365.25
+            ) as integer)
+    end
+{%- endmacro %}
+
+{#- The far-future date DHSC sorts open events by. -#}
+{% macro open_end_date() -%}
+    cast('9999-01-01' as date)
+{%- endmacro %}
+
+{#- Release 2 code lists used by the statutory models. -#}
+{% macro lts_service_types() -%}
+    ('Long term support: Nursing care', 'Long term support: Residential care',
+    'Long term support: Community', 'Long term support: Prison')
+{%- endmacro %}
+
+{% macro st_service_types() -%}
+    ('Short term support: ST-Max', 'Short term support: Ongoing low level',
+    'Short term support: Other short term')
+{%- endmacro %}
+
+{#- Outcomes that are not final ("progress" outcomes): DHSC adds 100 to their rank in 2A. -#}
+{% macro not_final_outcomes() -%}
+    ('Progress to reablement/ST-Max', 'Progress to assessment, review or reassessment',
+    'Release 1 specification only: Not mapped', 'Progress to support planning or services',
+    'Continuation of support or services')
+{%- endmacro %}
+
+{#- DHSC service-type hierarchy (1 = highest) used by 2A, 2E inference and 3D. -#}
+{% macro service_type_rank(service_type) -%}
+    case {{ service_type }}
+        when 'Long term support: Nursing care' then 1
+        when 'Long term support: Residential care' then 2
+        when 'Long term support: Community' then 3
+        when 'Long term support: Prison' then 4
+        when 'Short term support: ST-Max' then 5
+        when 'Short term support: Ongoing low level' then 6
+        when 'Short term support: Other short term' then 7
+        else 99
+    end
+{%- endmacro %}
+
+{#- First day of the financial year `fin_year` ('2024-25') as a date. -#}
+{% macro fin_year_start(fin_year) -%}
+    cast(left({{ fin_year }}, 4) || '-04-01' as date)
+{%- endmacro %}
+
+{#- SALT STS001 sequel of an event outcome (NHSE mapping, labels normalised); NULL when the
+    outcome is not a "code 1" (NFA) outcome. -#}
+{% macro sts001_sequel(outcome) -%}
+    {%- set nfa_other = "('NFA: Responsibility moved to another local authority', 'NFA: Self-funded client or under 12wk disregard', 'NFA: Support declined', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Other', 'NFA: Referral to other service within the local authority')" -%}
+    case
+        when {{ outcome }} = 'NFA: Information and advice or signposting'
+            then 'Universal services / signposted to other services'
+        when {{ outcome }} = 'NFA: Referral to NHS services or NHS funded social care'
+            then '100% NHS funded care'
+        when {{ outcome }} = 'NFA: Deceased' then 'No services provided - deceased'
+        when {{ outcome }} in {{ nfa_other }} then 'No services provided - other reason'
+    end
+{%- endmacro %}
+
+{#- SALT STS002a sequel of an event outcome (NHSE mapping, labels normalised). -#}
+{% macro sts002a_sequel(outcome) -%}
+    case
+        when {{ outcome }} in ('NFA: Referral to NHS services or NHS funded social care', 'NFA: Deceased')
+            then 'Early cessation (not leading to long term support) - NHS / end of life / deceased'
+        when {{ outcome }} = 'NFA: Self-funded client or under 12wk disregard'
+            then 'No services provided - needs identified but self-funding'
+        when {{ outcome }} = 'NFA: Support declined'
+            then 'No services provided - needs identified but support declined'
+        when {{ outcome }} = 'NFA: Information and advice or signposting'
+            then 'No services provided - universal services / signposted'
+        when {{ outcome }} in (
+            'NFA: Responsibility moved to another local authority', 'NFA: Other',
+            'NFA: No services offered for other reason', 'NFA: Support ended for other reason',
+            'NFA: Referral to other service within the local authority',
+            'NFA: Support ended as planned', 'Admitted to hospital'
+        ) then 'No services provided - other'
+    end
+{%- endmacro %}
+
+{#- Median (interpolated 50th percentile, DHSC waiting times) as an aggregate. -#}
+{% macro median_of(expr) -%}
+    {{ return(adapter.dispatch('median_of', 'primed')(expr)) }}
+{%- endmacro %}
+
+{% macro default__median_of(expr) -%}
+    percentile_cont(0.5) within group (order by {{ expr }})
+{%- endmacro %}
+
+{% macro duckdb__median_of(expr) -%}
+    quantile_cont({{ expr }}, 0.5)
+{%- endmacro %}

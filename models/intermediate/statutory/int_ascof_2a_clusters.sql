@@ -1,0 +1,442 @@
+{#- ASCOF 2A (statutory-method.md §3.1, DHSC 2024/25-onwards method): one row per ST-Max
+    cluster (episode) ending in a covered financial year, with its sequel (final outcome) and
+    whether it counts in the denominator and the numerator. Clusters are built on all history;
+    a cluster belongs to the year its end date falls in. -#}
+{%- set usable_nfa = "('NFA: Information and advice or signposting', 'NFA: Support ended as planned', 'NFA: Responsibility moved to another local authority', 'NFA: Other', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Referral to other service within the local authority')" -%}
+
+with
+
+events as (
+
+    select
+        *,
+        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort,
+        case
+            when event_outcome is null or event_outcome = 'Invalid and not mapped' then 999
+            when event_outcome in {{ not_final_outcomes() }} then event_outcome_rank + 100
+            else event_outcome_rank
+        end as effective_rank
+    from {{ ref('int_statutory_events') }}
+    where
+        client_type = 'Service user'
+        and (derived_end_date >= event_start_date or derived_end_date is null)
+
+),
+
+persons as (
+
+    select * from {{ ref('int_statutory_persons') }}
+
+),
+
+years as (
+
+    select * from {{ ref('int_statutory_years') }}
+
+),
+
+st_max as (
+
+    select
+        *,
+        max(end_sort) over (
+            partition by la_code, person_id
+            order by event_start_date asc, end_sort asc, effective_rank asc, file_id desc, row_number desc
+            rows between unbounded preceding and 1 preceding
+        ) as previous_max_end
+    from events
+    where event_type = 'Service' and service_type = 'Short term support: ST-Max'
+
+),
+
+st_max_numbered as (
+
+    select
+        *,
+        sum(
+            case
+                when
+                    previous_max_end is null
+                    or {{ dbt.datediff('previous_max_end', 'event_start_date', 'day') }} > 7
+                    then 1
+                else 0
+            end
+        ) over (
+            partition by la_code, person_id
+            order by event_start_date asc, end_sort asc, effective_rank asc, file_id desc, row_number desc
+            rows between unbounded preceding and current row
+        ) as cluster_number
+    from st_max
+
+),
+
+st_max_rows as (
+
+    select
+        *,
+        min(event_start_date) over (
+            partition by la_code, person_id, cluster_number
+        ) as cluster_start,
+        max(end_sort) over (partition by la_code, person_id, cluster_number) as cluster_end,
+        row_number() over (
+            partition by la_code, person_id, cluster_number
+            order by end_sort desc, effective_rank asc, file_id desc, row_number desc
+        ) as outcome_rank_in_cluster
+    from st_max_numbered
+
+),
+
+clusters as (
+
+    select
+        st_max_rows.la_code,
+        st_max_rows.person_id,
+        st_max_rows.cluster_number,
+        st_max_rows.cluster_start,
+        st_max_rows.cluster_end,
+        coalesce(st_max_rows.event_outcome, 'Invalid and not mapped') as cluster_outcome,
+        st_max_rows.effective_rank as cluster_outcome_rank,
+        years.fin_year,
+        persons.birth_year,
+        persons.birth_month,
+        persons.date_of_death,
+        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'st_max_rows.cluster_end') }}
+            as age
+    from st_max_rows
+    inner join years
+        on
+            st_max_rows.la_code = years.la_code
+            and st_max_rows.cluster_end >= years.period_start
+            and st_max_rows.cluster_end <= years.period_end
+    left join persons
+        on
+            st_max_rows.la_code = persons.la_code
+            and st_max_rows.person_id = persons.person_id
+    where st_max_rows.outcome_rank_in_cluster = 1
+
+),
+
+eligible as (
+
+    select clusters.*
+    from clusters
+    where
+        (clusters.age is null or clusters.age >= 18)
+        and (clusters.date_of_death is null or clusters.date_of_death >= clusters.cluster_start)
+        -- New client: no long-term service that started before the episode and ended less
+        -- than 91 days before it (or after it, or is still open).
+        and not exists (
+            select 1
+            from events as lts
+            where
+                lts.la_code = clusters.la_code
+                and lts.person_id = clusters.person_id
+                and lts.event_type = 'Service'
+                and lts.service_type in {{ lts_service_types() }}
+                and lts.event_start_date < clusters.cluster_start
+                and {{ dbt.datediff('lts.end_sort', 'clusters.cluster_start', 'day') }} < 91
+        )
+
+),
+
+future_all as (
+
+    select
+        eligible.la_code,
+        eligible.person_id,
+        eligible.cluster_number,
+        events.event_type,
+        events.event_start_date,
+        events.service_type,
+        events.service_component,
+        events.event_outcome,
+        events.effective_rank
+    from eligible
+    inner join events
+        on
+            eligible.la_code = events.la_code
+            and eligible.person_id = events.person_id
+            and eligible.cluster_start <= events.event_start_date
+            and eligible.cluster_end < events.end_sort
+            and events.event_start_date
+            <= cast({{ dbt.dateadd('day', 7, 'eligible.cluster_end') }} as date)
+    -- The episode's own ST-Max rows are not its sequel.
+    where not exists (
+            select 1
+            from st_max_rows
+            where
+                st_max_rows.statutory_event_id = events.statutory_event_id
+                and st_max_rows.cluster_number = eligible.cluster_number
+                and st_max_rows.person_id = eligible.person_id
+        )
+
+),
+
+future as (
+
+    -- Cut at the first later ST-Max: events from its start date on are not this sequel.
+    select *
+    from (
+        select
+            *,
+            min(
+                case when service_type = 'Short term support: ST-Max' then event_start_date end
+            ) over (partition by la_code, person_id, cluster_number) as next_st_max_start
+        from future_all
+    ) as cut
+    where next_st_max_start is null or event_start_date < next_st_max_start
+
+),
+
+future_service as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        service_type,
+        service_component,
+        row_number() over (
+            partition by la_code, person_id, cluster_number
+            order by
+                {{ service_type_rank('service_type') }},
+                case
+                    when service_component in ('Short term residential care', 'Short term nursing care')
+                        then 0
+                    else 1
+                end,
+                event_start_date
+        ) as service_choice
+    from future
+    where
+        event_type = 'Service'
+        and (service_type in {{ lts_service_types() }} or service_type in {{ st_service_types() }})
+
+),
+
+future_summary as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        count(*) as future_events,
+        min(
+            case
+                when
+                    event_type <> 'Service'
+                    and effective_rank < 100
+                    and event_outcome <> 'NFA: Support ended as planned'
+                    then effective_rank
+            end
+        ) as future_outcome_rank
+    from future
+    group by la_code, person_id, cluster_number
+
+),
+
+nested as (
+
+    select
+        eligible.la_code,
+        eligible.person_id,
+        eligible.cluster_number,
+        events.event_type,
+        events.service_component,
+        events.event_outcome,
+        events.effective_rank,
+        {{ dbt.datediff('events.derived_end_date', 'eligible.cluster_end', 'day') }}
+            as days_before_end,
+        row_number() over (
+            partition by
+                eligible.la_code, eligible.person_id, eligible.cluster_number,
+                case
+                    when
+                        events.event_type in ('Assessment', 'Review')
+                        and events.effective_rank < 100
+                        and {{ dbt.datediff('events.derived_end_date', 'eligible.cluster_end', 'day') }} < 14
+                        then 1
+                    else 0
+                end
+            order by
+                events.end_sort desc, events.effective_rank asc, events.file_id desc,
+                events.row_number desc
+        ) as nested_choice
+    from eligible
+    inner join events
+        on
+            eligible.la_code = events.la_code
+            and eligible.person_id = events.person_id
+            and eligible.cluster_start <= events.event_start_date
+            and eligible.cluster_start < events.derived_end_date
+            and eligible.cluster_end >= events.derived_end_date
+
+),
+
+nested_summary as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        min(
+            case
+                when
+                    event_type in ('Assessment', 'Review')
+                    and effective_rank < 100
+                    and days_before_end < 14
+                    and nested_choice = 1
+                    then effective_rank
+            end
+        ) as nested_outcome_rank,
+        max(
+            case
+                when event_type = 'Service' and service_component = 'Equipment' then 1 else 0
+            end
+        ) as has_nested_equipment
+    from nested
+    group by la_code, person_id, cluster_number
+
+),
+
+outcome_names as (
+
+    select
+        event_outcome_rank,
+        min(event_outcome) as event_outcome
+    from events
+    where event_outcome is not null and event_outcome <> 'Invalid and not mapped'
+    group by event_outcome_rank
+
+),
+
+candidates as (
+
+    select
+        eligible.*,
+        future_service.service_type as sequel_service_type,
+        future_service.service_component as sequel_service_component,
+        coalesce(future_summary.future_events, 0) as future_events,
+        case
+            when
+                eligible.cluster_outcome_rank < 100
+                and (
+                    coalesce(future_summary.future_events, 0) = 0
+                    or future_summary.future_outcome_rank is not null
+                )
+                then eligible.cluster_outcome_rank
+        end as own_outcome_rank,
+        future_summary.future_outcome_rank,
+        nested_summary.nested_outcome_rank,
+        coalesce(nested_summary.has_nested_equipment, 0) as has_nested_equipment
+    from eligible
+    left join future_service
+        on
+            eligible.la_code = future_service.la_code
+            and eligible.person_id = future_service.person_id
+            and eligible.cluster_number = future_service.cluster_number
+            and future_service.service_choice = 1
+    left join future_summary
+        on
+            eligible.la_code = future_summary.la_code
+            and eligible.person_id = future_summary.person_id
+            and eligible.cluster_number = future_summary.cluster_number
+    left join nested_summary
+        on
+            eligible.la_code = nested_summary.la_code
+            and eligible.person_id = nested_summary.person_id
+            and eligible.cluster_number = nested_summary.cluster_number
+
+),
+
+sequels as (
+
+    select
+        candidates.*,
+        case
+            when
+                candidates.date_of_death
+                <= cast({{ dbt.dateadd('day', 7, 'candidates.cluster_end') }} as date)
+                then 'death'
+            when candidates.cluster_outcome = 'Admitted to hospital' then 'hospital'
+            when candidates.sequel_service_type is not null then 'service'
+            when
+                coalesce(
+                    candidates.own_outcome_rank,
+                    candidates.future_outcome_rank,
+                    candidates.nested_outcome_rank
+                ) is not null
+                then 'outcome'
+            when candidates.has_nested_equipment = 1 then 'equipment'
+            else 'unclassified'
+        end as sequel_step,
+        least(
+            coalesce(candidates.own_outcome_rank, 9999),
+            coalesce(candidates.future_outcome_rank, 9999),
+            coalesce(candidates.nested_outcome_rank, 9999)
+        ) as best_outcome_rank
+    from candidates
+
+),
+
+final as (
+
+    select
+        sequels.la_code,
+        sequels.fin_year,
+        sequels.person_id,
+        sequels.cluster_number,
+        sequels.cluster_start,
+        sequels.cluster_end,
+        sequels.cluster_outcome,
+        sequels.age,
+        case
+            when sequels.age is null then 'Unknown'
+            when sequels.age <= 64 then '18 to 64'
+            else '65 and above'
+        end as age_group,
+        sequels.sequel_step,
+        case sequels.sequel_step
+            when 'death' then 'NFA: Deceased'
+            when 'hospital' then 'Admitted to hospital'
+            when 'service'
+                then case
+                        when
+                            sequels.sequel_service_type = 'Short term support: Other short term'
+                            and sequels.sequel_service_component
+                            in ('Short term residential care', 'Short term nursing care')
+                            then 'Short term support: Residential or Nursing care'
+                        else sequels.sequel_service_type
+                    end
+            when 'outcome' then outcome_names.event_outcome
+            when 'equipment' then 'Short term support: Ongoing low level'
+            else sequels.cluster_outcome
+        end as final_outcome
+    from sequels
+    left join outcome_names on sequels.best_outcome_rank = outcome_names.event_outcome_rank
+
+)
+
+select
+    la_code,
+    fin_year,
+    person_id,
+    cluster_number,
+    cluster_start,
+    cluster_end,
+    cluster_outcome,
+    age,
+    age_group,
+    sequel_step,
+    final_outcome,
+    final_outcome in {{ lts_service_types() }}
+    or final_outcome in (
+        'Short term support: Residential or Nursing care',
+        'Short term support: Ongoing low level', 'Short term support: Other short term'
+    )
+    or final_outcome in {{ usable_nfa }} as is_in_denominator,
+    final_outcome in (
+        'Short term support: Ongoing low level', 'Short term support: Other short term'
+    )
+    or final_outcome in {{ usable_nfa }} as is_in_numerator
+from final

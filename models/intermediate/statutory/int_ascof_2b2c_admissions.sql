@@ -1,0 +1,100 @@
+{#- ASCOF 2B (18-64) and 2C (65+) (statutory-method.md §3.2, DHSC method): one row per person
+    newly admitted to long-term residential or nursing care in a covered financial year, with
+    the age band of their first new admission (18 to 64 wins when both). New = no residential
+    or nursing placement that started earlier and was open, or ended under 365 days before.
+    Decision: a residential/nursing row with no Service Component is kept (DHSC's comment, not
+    its code; docs/statutory-measures.md). -#}
+with
+
+placements as (
+
+    select *
+    from {{ ref('int_statutory_events') }}
+    where
+        event_type = 'Service'
+        and client_type = 'Service user'
+        and service_type in ('Long term support: Residential care', 'Long term support: Nursing care')
+        and (
+            service_component is null
+            or (
+                (
+                    lower(service_component) like '%residential%'
+                    or lower(service_component) like '%nursing%'
+                )
+                and lower(service_component) not like '%short%'
+            )
+        )
+
+),
+
+persons as (
+
+    select * from {{ ref('int_statutory_persons') }}
+
+),
+
+years as (
+
+    select * from {{ ref('int_statutory_years') }}
+
+),
+
+admissions as (
+
+    select distinct
+        placements.la_code,
+        years.fin_year,
+        years.period_start,
+        placements.person_id,
+        placements.event_start_date as admission_date
+    from placements
+    inner join years
+        on
+            placements.la_code = years.la_code
+            and placements.event_start_date >= years.period_start
+            and placements.event_start_date <= years.period_end
+    where
+        placements.event_outcome is null
+        or placements.event_outcome <> 'NFA: Self-funded client or under 12wk disregard'
+
+),
+
+new_admissions as (
+
+    select
+        admissions.*,
+        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'admissions.admission_date') }}
+            as age
+    from admissions
+    inner join persons
+        on
+            admissions.la_code = persons.la_code
+            and admissions.person_id = persons.person_id
+    where
+        persons.birth_year is not null
+        and persons.birth_month is not null
+        and (persons.date_of_death is null or persons.date_of_death >= admissions.period_start)
+        and not exists (
+            select 1
+            from placements as earlier
+            where
+                earlier.la_code = admissions.la_code
+                and earlier.person_id = admissions.person_id
+                and earlier.event_start_date < admissions.admission_date
+                and (
+                    earlier.derived_end_date is null
+                    or {{ dbt.datediff('earlier.derived_end_date', 'admissions.admission_date', 'day') }} < 365
+                )
+        )
+
+)
+
+select
+    la_code,
+    fin_year,
+    person_id,
+    min(admission_date) as first_admission_date,
+    min(case when age <= 64 then '18 to 64' else '65 and above' end) as age_group
+from new_admissions
+where age >= 18
+group by la_code, fin_year, person_id

@@ -1,0 +1,211 @@
+{#- SALT LTS001a/b/c (statutory-method.md §4.3, NHSE method on the DHSC joined table): one row
+    per person per table and covered year, in their top support setting (the 9 ranks of 3D,
+    but a direct payment only by delivery mechanism, as NHSE does for LTS001).
+    * LTS001a: long-term support at any time in the year;
+    * LTS001b: long-term support on 31 March (a service ending that day counts);
+    * LTS001c: on 31 March, in a continuous chain of long-term support (any setting, gaps of at
+      most one day) that started on or before 31 March a year earlier.
+    Age at 31 March; people without a birth year and month are left out (NHSE). Person
+    attributes (PSR, carer, gender, ethnicity) are the person-level latest values. -#}
+with
+
+years as (
+
+    select * from {{ ref('int_statutory_years') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_statutory_persons') }}
+
+),
+
+lts as (
+
+    select
+        *,
+        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort,
+        case
+            when service_type = 'Long term support: Nursing care' then 1
+            when service_type = 'Long term support: Residential care' then 2
+            when service_type = 'Long term support: Community' and delivery_mechanism = 'Direct payment'
+                then 3
+            when
+                service_type = 'Long term support: Community'
+                and delivery_mechanism = 'CASSR managed personal budget'
+                then 4
+            when
+                service_type = 'Long term support: Community'
+                and delivery_mechanism = 'CASSR commissioned support'
+                then 5
+            when service_type = 'Long term support: Community' then 6
+            when
+                service_type = 'Long term support: Prison'
+                and delivery_mechanism = 'CASSR managed personal budget'
+                then 7
+            when
+                service_type = 'Long term support: Prison'
+                and delivery_mechanism = 'CASSR commissioned support'
+                then 8
+            else 9
+        end as setting_rank
+    from {{ ref('int_statutory_events') }}
+    where
+        event_type = 'Service'
+        and client_type = 'Service user'
+        and service_type in {{ lts_service_types() }}
+        and (derived_end_date >= event_start_date or derived_end_date is null)
+
+),
+
+chained as (
+
+    select
+        *,
+        sum(
+            case
+                when
+                    previous_max_end is not null
+                    and previous_max_end
+                    >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
+                    then 0
+                else 1
+            end
+        ) over (
+            partition by la_code, person_id
+            order by event_start_date, end_sort, file_id, row_number
+            rows between unbounded preceding and current row
+        ) as chain_number
+    from (
+        select
+            *,
+            max(end_sort) over (
+                partition by la_code, person_id
+                order by event_start_date, end_sort, file_id, row_number
+                rows between unbounded preceding and 1 preceding
+            ) as previous_max_end
+        from lts
+    ) as ordered
+
+),
+
+with_chain_start as (
+
+    select
+        *,
+        min(event_start_date) over (partition by la_code, person_id, chain_number)
+            as chain_start
+    from chained
+
+),
+
+table_rows as (
+
+    select
+        'LTS001a' as salt_table,
+        years.la_code,
+        years.fin_year,
+        years.period_start,
+        years.period_end,
+        lts.person_id,
+        lts.setting_rank
+    from with_chain_start as lts
+    inner join years
+        on
+            lts.la_code = years.la_code
+            and lts.event_start_date <= years.period_end
+            and lts.end_sort >= years.period_start
+    union all
+    select
+        'LTS001b' as salt_table,
+        years.la_code,
+        years.fin_year,
+        years.period_start,
+        years.period_end,
+        lts.person_id,
+        lts.setting_rank
+    from with_chain_start as lts
+    inner join years
+        on
+            lts.la_code = years.la_code
+            and lts.event_start_date <= years.period_end
+            and lts.end_sort >= years.period_end
+    union all
+    select
+        'LTS001c' as salt_table,
+        years.la_code,
+        years.fin_year,
+        years.period_start,
+        years.period_end,
+        lts.person_id,
+        lts.setting_rank
+    from with_chain_start as lts
+    inner join years
+        on
+            lts.la_code = years.la_code
+            and lts.event_start_date <= years.period_end
+            and lts.end_sort >= years.period_end
+            and lts.chain_start
+            <= cast({{ dbt.dateadd('year', -1, 'years.period_end') }} as date)
+
+),
+
+people as (
+
+    select
+        salt_table,
+        la_code,
+        fin_year,
+        period_start,
+        period_end,
+        person_id,
+        min(setting_rank) as setting_rank
+    from table_rows
+    group by salt_table, la_code, fin_year, period_start, period_end, person_id
+
+)
+
+select
+    people.salt_table,
+    people.la_code,
+    people.fin_year,
+    people.period_end as age_date,
+    people.person_id,
+    {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} as age,
+    case
+        when {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} < 18
+            then 'Under 18'
+        when {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} <= 64
+            then '18 to 64'
+        else '65 and above'
+    end as age_band,
+    people.setting_rank,
+    case people.setting_rank
+        when 1 then 'Nursing care'
+        when 2 then 'Residential care'
+        when 3 then 'Community: Direct payment'
+        when 4 then 'Community: CASSR managed personal budget'
+        when 5 then 'Community: CASSR commissioned support'
+        when 6 then 'Community: Delivery mechanism unknown'
+        when 7 then 'Prison: CASSR managed personal budget'
+        when 8 then 'Prison: CASSR commissioned support'
+        else 'Prison: Delivery mechanism unknown'
+    end as support_setting,
+    coalesce(persons.primary_support_reason, 'Unknown') as primary_support_reason,
+    coalesce(persons.has_unpaid_carer, 'Unknown') as has_unpaid_carer,
+    coalesce(persons.gender, 'Unknown') as gender,
+    coalesce(persons.ethnicity, 'No data: Undeclared or not known') as ethnicity
+from people
+inner join persons
+    on
+        people.la_code = persons.la_code
+        and people.person_id = persons.person_id
+where
+    persons.birth_year is not null
+    and persons.birth_month is not null
+    and (
+        persons.date_of_death is null
+        or persons.date_of_death
+        >= case when people.salt_table = 'LTS001a' then people.period_start else people.period_end end
+    )

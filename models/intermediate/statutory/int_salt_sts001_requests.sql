@@ -1,0 +1,406 @@
+{#- SALT STS001 (statutory-method.md §4.1, NHSE replication method on the DHSC joined table):
+    one row per new-client request cluster ending in a covered year, with its sequel.
+    * requests of a person are clustered when a request starts no more than 4 days after the
+      previous one ended;
+    * new client: no long-term service open on the cluster start;
+    * the sequel chain starts with an event beginning within 28 days of the cluster end and
+      continues while each event starts within 3 days of the previous one's end; a later
+      request cuts it;
+    * record types: 1 no later event, 2 a service in the chain, 3 an NFA outcome in the chain,
+      4 the request's own outcome, 5 no chain (first event too late, or only a request).
+    The outcome hierarchy is DHSC's R2 one, labels are normalised (plain hyphens): see
+    docs/statutory-measures.md. -#}
+
+with
+
+years as (
+
+    select * from {{ ref('int_statutory_years') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_statutory_persons') }}
+
+),
+
+events as (
+
+    select
+        events.*,
+        coalesce(events.derived_end_date, {{ open_end_date() }}) as end_sort
+    from {{ ref('int_statutory_events') }} as events
+    where events.client_type = 'Service user'
+
+),
+
+requests as (
+
+    select
+        *,
+        lag(end_sort) over (
+            partition by la_code, person_id
+            order by event_start_date, end_sort, file_id, row_number
+        ) as previous_end
+    from events
+    where event_type = 'Request'
+
+),
+
+request_clusters as (
+
+    select
+        *,
+        sum(
+            case
+                when
+                    previous_end is not null
+                    and previous_end
+                    >= cast({{ dbt.dateadd('day', -4, 'event_start_date') }} as date)
+                    then 0
+                else 1
+            end
+        ) over (
+            partition by la_code, person_id
+            order by event_start_date, end_sort, file_id, row_number
+            rows between unbounded preceding and current row
+        ) as cluster_number
+    from requests
+
+),
+
+in_year as (
+
+    select
+        request_clusters.*,
+        years.fin_year,
+        years.period_start,
+        years.period_end,
+        min(request_clusters.event_start_date) over (
+            partition by
+                request_clusters.la_code, request_clusters.person_id,
+                request_clusters.cluster_number
+        ) as cluster_start
+    from request_clusters
+    inner join years
+        on
+            request_clusters.la_code = years.la_code
+            and request_clusters.end_sort >= years.period_start
+            and request_clusters.end_sort <= years.period_end
+
+),
+
+clusters as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
+        period_start,
+        period_end,
+        cluster_start,
+        end_sort as cluster_end,
+        request_route_of_access,
+        event_outcome
+    from (
+        select
+            *,
+            row_number() over (
+                partition by la_code, person_id, cluster_number, fin_year
+                order by end_sort desc, event_outcome_rank asc, file_id desc, row_number desc
+            ) as latest_rank
+        from in_year
+    ) as ranked
+    where latest_rank = 1
+
+),
+
+new_clients as (
+
+    select
+        clusters.*,
+        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'clusters.period_end') }}
+            as age
+    from clusters
+    inner join persons
+        on
+            clusters.la_code = persons.la_code
+            and clusters.person_id = persons.person_id
+    where
+        persons.birth_year is not null
+        and persons.birth_month is not null
+        and (persons.date_of_death is null or persons.date_of_death >= clusters.period_start)
+        and not exists (
+            select 1
+            from events as lts
+            where
+                lts.la_code = clusters.la_code
+                and lts.person_id = clusters.person_id
+                and lts.event_type = 'Service'
+                and lts.service_type in {{ lts_service_types() }}
+                and lts.event_start_date <= clusters.cluster_start
+                and lts.end_sort >= clusters.cluster_start
+        )
+
+),
+
+candidates as (
+
+    select
+        new_clients.la_code,
+        new_clients.person_id,
+        new_clients.cluster_number,
+        new_clients.fin_year,
+        new_clients.cluster_end,
+        events.event_type,
+        events.event_start_date,
+        events.end_sort,
+        events.derived_end_date,
+        events.service_type,
+        events.event_outcome,
+        row_number() over (
+            partition by
+                new_clients.la_code, new_clients.person_id, new_clients.cluster_number,
+                new_clients.fin_year
+            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
+        ) as position,
+        lag(events.end_sort) over (
+            partition by
+                new_clients.la_code, new_clients.person_id, new_clients.cluster_number,
+                new_clients.fin_year
+            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
+        ) as previous_end
+    from new_clients
+    inner join events
+        on
+            new_clients.la_code = events.la_code
+            and new_clients.person_id = events.person_id
+            and new_clients.cluster_end <= events.event_start_date
+    where not (
+            events.event_type = 'Request'
+            and (
+                events.event_start_date = new_clients.cluster_start
+                or events.end_sort = new_clients.cluster_end
+            )
+        )
+
+),
+
+chain_breaks as (
+
+    select
+        *,
+        sum(
+            case
+                when
+                    position = 1
+                    and (
+                        derived_end_date is null
+                        or {{ dbt.datediff('cluster_end', 'event_start_date', 'day') }} <= 28
+                    )
+                    then 0
+                when position > 1 and {{ dbt.datediff('previous_end', 'event_start_date', 'day') }} <= 3
+                    then 0
+                else 1
+            end
+        ) over (
+            partition by la_code, person_id, cluster_number, fin_year
+            order by position
+            rows between unbounded preceding and current row
+        ) as breaks
+    from candidates
+
+),
+
+chain as (
+
+    select *
+    from (
+        select
+            *,
+            min(case when event_type = 'Request' then position end) over (
+                partition by la_code, person_id, cluster_number, fin_year
+            ) as first_request_position
+        from chain_breaks
+        where breaks = 0
+    ) as unbroken
+    where first_request_position is null or position < first_request_position
+
+),
+
+chain_services as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
+        service_type,
+        event_start_date,
+        row_number() over (
+            partition by la_code, person_id, cluster_number, fin_year
+            order by
+                case service_type
+                    when 'Short term support: ST-Max' then 1
+                    when 'Long term support: Nursing care' then 2
+                    when 'Long term support: Residential care' then 3
+                    when 'Long term support: Community' then 4
+                    when 'Long term support: Prison' then 5
+                    when 'Short term support: Ongoing low level' then 6
+                    else 7
+                end,
+                event_start_date
+        ) as service_choice
+    from chain
+    where
+        event_type = 'Service'
+        and (service_type in {{ lts_service_types() }} or service_type in {{ st_service_types() }})
+
+),
+
+latest_nfa_end as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
+        max(case when {{ sts001_sequel('event_outcome') }} is not null then end_sort end) as nfa_end
+    from chain
+    group by la_code, person_id, cluster_number, fin_year
+
+),
+
+chain_outcomes as (
+
+    -- The latest-ending chain event(s) with an NFA outcome: its sequel, or 'other reason'
+    -- when several events end on that day.
+    select
+        chain.la_code,
+        chain.person_id,
+        chain.cluster_number,
+        chain.fin_year,
+        count(*) as rows_at_latest_end,
+        max({{ sts001_sequel('chain.event_outcome') }}) as nfa_sequel
+    from chain
+    inner join latest_nfa_end as latest
+        on
+            chain.la_code = latest.la_code
+            and chain.person_id = latest.person_id
+            and chain.cluster_number = latest.cluster_number
+            and chain.fin_year = latest.fin_year
+            and chain.end_sort = latest.nfa_end
+    group by chain.la_code, chain.person_id, chain.cluster_number, chain.fin_year
+
+),
+
+chain_summary as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
+        count(*) as chain_events
+    from chain
+    group by la_code, person_id, cluster_number, fin_year
+
+),
+
+candidate_summary as (
+
+    select
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
+        count(*) as candidate_events
+    from candidates
+    group by la_code, person_id, cluster_number, fin_year
+
+),
+
+classified as (
+
+    select
+        new_clients.*,
+        chain_services.service_type as sequel_service_type,
+        chain_services.event_start_date as sequel_service_start,
+        case
+            when candidate_summary.candidate_events is null then 1
+            when chain_summary.chain_events is null then 5
+            when chain_services.service_type is not null then 2
+            when chain_outcomes.rows_at_latest_end is not null then 3
+            else 4
+        end as record_type,
+        case
+            when chain_outcomes.rows_at_latest_end > 1 then 'No services provided - other reason'
+            else chain_outcomes.nfa_sequel
+        end as chain_sequel
+    from new_clients
+    left join candidate_summary
+        on
+            new_clients.la_code = candidate_summary.la_code
+            and new_clients.person_id = candidate_summary.person_id
+            and new_clients.cluster_number = candidate_summary.cluster_number
+            and new_clients.fin_year = candidate_summary.fin_year
+    left join chain_summary
+        on
+            new_clients.la_code = chain_summary.la_code
+            and new_clients.person_id = chain_summary.person_id
+            and new_clients.cluster_number = chain_summary.cluster_number
+            and new_clients.fin_year = chain_summary.fin_year
+    left join chain_services
+        on
+            new_clients.la_code = chain_services.la_code
+            and new_clients.person_id = chain_services.person_id
+            and new_clients.cluster_number = chain_services.cluster_number
+            and new_clients.fin_year = chain_services.fin_year
+            and chain_services.service_choice = 1
+    left join chain_outcomes
+        on
+            new_clients.la_code = chain_outcomes.la_code
+            and new_clients.person_id = chain_outcomes.person_id
+            and new_clients.cluster_number = chain_outcomes.cluster_number
+            and new_clients.fin_year = chain_outcomes.fin_year
+
+)
+
+select
+    la_code,
+    fin_year,
+    person_id,
+    cluster_number,
+    cluster_start,
+    cluster_end,
+    coalesce(request_route_of_access, 'Unknown') as route_of_access,
+    age,
+    case
+        when age < 18 then 'Under 18'
+        when age <= 64 then '18 to 64'
+        else '65 and above'
+    end as age_band,
+    record_type,
+    case
+        when record_type = 2
+            then case sequel_service_type
+                    when 'Short term support: ST-Max' then 'ST-Max'
+                    when 'Long term support: Nursing care' then 'Long term support: Nursing care'
+                    when 'Long term support: Residential care' then 'Long term support: Residential care'
+                    when 'Long term support: Community' then 'Long term support: Community'
+                    when 'Long term support: Prison' then 'Long term support: Prison'
+                    when 'Short term support: Ongoing low level' then 'Ongoing low level support'
+                    else 'Short term support (other)'
+                end
+        when record_type = 3 then chain_sequel
+        when record_type = 4
+            then coalesce({{ sts001_sequel('event_outcome') }}, 'No service found')
+        else coalesce({{ sts001_sequel('event_outcome') }}, 'Unable to classify')
+    end as sequel,
+    case
+        when record_type = 2 and sequel_service_type = 'Short term support: ST-Max'
+            then sequel_service_start
+    end as st_max_start_date
+from classified

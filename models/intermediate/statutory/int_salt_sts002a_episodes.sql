@@ -1,0 +1,326 @@
+{#- SALT STS002a (statutory-method.md §4.2, NHSE replication method on the DHSC joined table):
+    one row per ST-Max episode of a new client (reached as the STS001 sequel of a request)
+    ending in a covered year, with what followed it. ST-Max rows a day or less apart form one
+    episode; the sequel chain starts within 3 days of its end, continues while events start
+    within 3 days of the previous one's end, and stops at the next ST-Max. Record types as in
+    STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain). -#}
+
+with
+
+events as (
+
+    select
+        *,
+        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort
+    from {{ ref('int_statutory_events') }}
+    where client_type = 'Service user'
+
+),
+
+cohort as (
+
+    select distinct
+        la_code,
+        person_id,
+        st_max_start_date
+    from {{ ref('int_salt_sts001_requests') }}
+    where st_max_start_date is not null
+
+),
+
+years as (
+
+    select * from {{ ref('int_statutory_years') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_statutory_persons') }}
+
+),
+
+st_max as (
+
+    select
+        events.*,
+        lag(events.end_sort) over (
+            partition by events.la_code, events.person_id
+            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
+        ) as previous_end
+    from events
+    where
+        events.event_type = 'Service'
+        and events.service_type = 'Short term support: ST-Max'
+        and exists (
+            select 1
+            from cohort
+            where
+                cohort.la_code = events.la_code
+                and cohort.person_id = events.person_id
+                and cohort.st_max_start_date = events.event_start_date
+        )
+
+),
+
+numbered as (
+
+    select
+        *,
+        sum(
+            case
+                when
+                    previous_end is not null
+                    and previous_end >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
+                    then 0
+                else 1
+            end
+        ) over (
+            partition by la_code, person_id
+            order by event_start_date, end_sort, file_id, row_number
+            rows between unbounded preceding and current row
+        ) as episode_number
+    from st_max
+
+),
+
+episodes as (
+
+    select
+        numbered.la_code,
+        numbered.person_id,
+        numbered.episode_number,
+        numbered.episode_start,
+        numbered.end_sort as episode_end,
+        numbered.event_outcome,
+        years.fin_year,
+        years.period_start,
+        years.period_end
+    from (
+        select
+            *,
+            min(event_start_date) over (partition by la_code, person_id, episode_number)
+                as episode_start,
+            row_number() over (
+                partition by la_code, person_id, episode_number
+                order by end_sort desc, event_outcome_rank asc, file_id desc, row_number desc
+            ) as latest_rank
+        from numbered
+    ) as numbered
+    inner join years
+        on
+            numbered.la_code = years.la_code
+            and numbered.end_sort >= years.period_start
+            and numbered.end_sort <= years.period_end
+    where numbered.latest_rank = 1
+
+),
+
+candidates as (
+
+    select
+        episodes.la_code,
+        episodes.person_id,
+        episodes.episode_number,
+        episodes.episode_end,
+        events.event_type,
+        events.service_type,
+        events.event_outcome,
+        events.event_start_date,
+        events.derived_end_date,
+        events.end_sort,
+        row_number() over (
+            partition by episodes.la_code, episodes.person_id, episodes.episode_number
+            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
+        ) as position,
+        lag(events.end_sort) over (
+            partition by episodes.la_code, episodes.person_id, episodes.episode_number
+            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
+        ) as previous_end
+    from episodes
+    inner join events
+        on
+            episodes.la_code = events.la_code
+            and episodes.person_id = events.person_id
+            and episodes.episode_end <= events.event_start_date
+    where not (
+            events.service_type = 'Short term support: ST-Max'
+            and (
+                events.event_start_date = episodes.episode_start
+                or events.end_sort = episodes.episode_end
+            )
+        )
+
+),
+
+chain as (
+
+    select *
+    from (
+        select
+            *,
+            min(case when service_type = 'Short term support: ST-Max' then position end) over (
+                partition by la_code, person_id, episode_number
+            ) as first_st_max_position
+        from (
+            select
+                *,
+                sum(
+                    case
+                        when
+                            position = 1
+                            and (
+                                derived_end_date is null
+                                or {{ dbt.datediff('episode_end', 'event_start_date', 'day') }} <= 3
+                            )
+                            then 0
+                        when
+                            position > 1
+                            and {{ dbt.datediff('previous_end', 'event_start_date', 'day') }} <= 3
+                            then 0
+                        else 1
+                    end
+                ) over (
+                    partition by la_code, person_id, episode_number
+                    order by position
+                    rows between unbounded preceding and current row
+                ) as breaks
+            from candidates
+        ) as flagged
+        where breaks = 0
+    ) as unbroken
+    where first_st_max_position is null or position < first_st_max_position
+
+),
+
+chain_summary as (
+
+    select
+        la_code,
+        person_id,
+        episode_number,
+        count(*) as chain_events,
+        min(
+            case
+                when service_type in {{ lts_service_types() }} then 1
+                when service_type = 'Short term support: Ongoing low level' then 2
+                when service_type = 'Short term support: Other short term' then 3
+            end
+        ) as best_service
+    from chain
+    group by la_code, person_id, episode_number
+
+),
+
+latest_nfa_end as (
+
+    select
+        la_code,
+        person_id,
+        episode_number,
+        max(case when event_outcome like 'NFA:%' then end_sort end) as nfa_end
+    from chain
+    group by la_code, person_id, episode_number
+
+),
+
+chain_outcomes as (
+
+    select
+        chain.la_code,
+        chain.person_id,
+        chain.episode_number,
+        count(*) as rows_at_latest_end,
+        max({{ sts002a_sequel('chain.event_outcome') }}) as nfa_sequel
+    from chain
+    inner join latest_nfa_end as latest
+        on
+            chain.la_code = latest.la_code
+            and chain.person_id = latest.person_id
+            and chain.episode_number = latest.episode_number
+            and chain.end_sort = latest.nfa_end
+    group by chain.la_code, chain.person_id, chain.episode_number
+
+),
+
+candidate_summary as (
+
+    select
+        la_code,
+        person_id,
+        episode_number,
+        count(*) as candidate_events
+    from candidates
+    group by la_code, person_id, episode_number
+
+),
+
+classified as (
+
+    select
+        episodes.*,
+        chain_summary.best_service,
+        chain_outcomes.rows_at_latest_end,
+        chain_outcomes.nfa_sequel,
+        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'episodes.period_end') }}
+            as age,
+        case
+            when candidate_summary.candidate_events is null then 1
+            when chain_summary.chain_events is null then 5
+            when chain_summary.best_service is not null then 2
+            when chain_outcomes.rows_at_latest_end is not null then 3
+            else 4
+        end as record_type
+    from episodes
+    left join persons
+        on
+            episodes.la_code = persons.la_code
+            and episodes.person_id = persons.person_id
+    left join candidate_summary
+        on
+            episodes.la_code = candidate_summary.la_code
+            and episodes.person_id = candidate_summary.person_id
+            and episodes.episode_number = candidate_summary.episode_number
+    left join chain_summary
+        on
+            episodes.la_code = chain_summary.la_code
+            and episodes.person_id = chain_summary.person_id
+            and episodes.episode_number = chain_summary.episode_number
+    left join chain_outcomes
+        on
+            episodes.la_code = chain_outcomes.la_code
+            and episodes.person_id = chain_outcomes.person_id
+            and episodes.episode_number = chain_outcomes.episode_number
+
+)
+
+select
+    la_code,
+    fin_year,
+    person_id,
+    episode_number,
+    episode_start,
+    episode_end,
+    age,
+    case
+        when age is null then 'Unknown'
+        when age < 18 then 'Under 18'
+        when age <= 64 then '18 to 64'
+        else '65 and above'
+    end as age_band,
+    record_type,
+    case
+        when record_type = 2
+            then case best_service
+                    when 1 then 'Long term support (any setting)'
+                    when 2 then 'Ongoing low level support'
+                    else 'Short term support (other)'
+                end
+        when record_type = 3
+            then case
+                    when rows_at_latest_end > 1 then 'No services provided - other'
+                    else nfa_sequel
+                end
+        else coalesce({{ sts002a_sequel('event_outcome') }}, 'No service found')
+    end as sequel
+from classified

@@ -1,0 +1,193 @@
+{#- The DHSC joined table (statutory-method.md §1.3, §1.6): one row per unique event, as the
+    national method builds it, for every statutory measure. It differs from the management
+    dedup (int_events_deduplicated) on purpose:
+    * each file contributes only rows in its reference period (int_statutory_submissions):
+      requests, assessments and reviews ending in it, services active in it; no open
+      request/assessment/review, no event starting after the person's death;
+    * the key is DHSC's (Event Reference is not used), built on Release 2 values so that R1 and
+      R2 spellings of one event merge (a documented deviation from DHSC's raw-value key);
+    * an open service that is missing from the next reference period is cropped to the end of
+      its period;
+    * cancelled events (local Event Status) are never statutory events. -#}
+with
+
+submissions as (
+
+    select * from {{ ref('int_statutory_submissions') }}
+
+),
+
+loaded as (
+
+    select
+        events.*,
+        submissions.reference_period_start,
+        submissions.reference_period_end,
+        submissions.is_latest_reference_period,
+        case
+            when
+                events.date_of_death is not null
+                and events.event_start_date <= events.date_of_death
+                and events.date_of_death <= events.event_end_date
+                then events.date_of_death
+            when
+                events.event_end_date is null
+                and events.date_of_death > events.event_start_date
+                then events.date_of_death
+            else events.event_end_date
+        end as derived_end_date
+    from {{ ref('stg_cld__events') }} as events
+    inner join submissions on events.file_id = submissions.file_id
+    where
+        events.event_type in ('Request', 'Assessment', 'Service', 'Review')
+        and events.event_start_date is not null
+        and events.person_id is not null
+        and events.event_status <> 'Cancelled'
+
+),
+
+in_period as (
+
+    select
+        *,
+        la_code || '|' || event_type || '|' || person_id || '|'
+        || cast(event_start_date as {{ dbt.type_string() }}) || '|'
+        || coalesce(client_type, '') || '|'
+        || case
+            when event_type = 'Service' then ''
+            else coalesce(cast(derived_end_date as {{ dbt.type_string() }}), '')
+        end || '|'
+        || case when event_type = 'Request' then coalesce(request_route_of_access, '') else '' end
+        || '|'
+        || case when event_type = 'Assessment' then coalesce(assessment_type, '') else '' end
+        || '|'
+        || case when event_type = 'Service' then coalesce(service_type, '') else '' end || '|'
+        || case when event_type = 'Service' then coalesce(service_component, '') else '' end
+            as event_key
+    from loaded
+    where
+        (
+            (
+                event_type <> 'Service'
+                and derived_end_date >= reference_period_start
+                and derived_end_date <= reference_period_end
+                and event_start_date <= reference_period_end
+            )
+            or (
+                event_type = 'Service'
+                and event_start_date <= reference_period_end
+                and (derived_end_date >= reference_period_start or derived_end_date is null)
+            )
+        )
+        and (
+            date_of_death is null
+            or (date_of_death >= reference_period_start and date_of_death >= event_start_date)
+        )
+
+),
+
+next_period_keys as (
+
+    select distinct
+        event_key,
+        reference_period_start
+    from in_period
+    where event_type = 'Service'
+
+),
+
+cropped as (
+
+    select
+        in_period.*,
+        case
+            when
+                in_period.event_type = 'Service'
+                and not in_period.is_latest_reference_period
+                and (
+                    in_period.derived_end_date is null
+                    or in_period.derived_end_date > in_period.reference_period_end
+                )
+                and next_period_keys.event_key is null
+                then in_period.reference_period_end
+            else in_period.derived_end_date
+        end as statutory_end_date
+    from in_period
+    left join next_period_keys
+        on
+            in_period.event_key = next_period_keys.event_key
+            and next_period_keys.reference_period_start
+            = cast({{ dbt.dateadd('day', 1, 'in_period.reference_period_end') }} as date)
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- Local rule for DHSC's unpublished conversation flag: a request recorded as an
+        -- initial conversation (three-conversations model).
+        case
+            when event_type = 'Request' and lower(event_description) like '%conversation%'
+                then 1
+            else 0
+        end as is_conversation,
+        count(*) over (partition by event_key) as source_rows,
+        row_number() over (
+            partition by event_key
+            order by
+                reference_period_end desc,
+                case when statutory_end_date is null then 0 else 1 end,
+                statutory_end_date desc,
+                coalesce(event_outcome_rank, 999),
+                case
+                    when event_type = 'Request' and lower(event_description) like '%conversation%'
+                        then 1
+                    else 0
+                end desc,
+                file_id desc,
+                row_number desc
+        ) as version_rank
+    from cropped
+
+)
+
+select
+    md5(event_key) as statutory_event_id,
+    la_code,
+    person_id,
+    event_type,
+    event_start_date,
+    event_end_date,
+    statutory_end_date as derived_end_date,
+    coalesce(
+        statutory_end_date is not null
+        and (derived_end_date is null or statutory_end_date < derived_end_date),
+        false
+    ) as is_cropped,
+    event_outcome,
+    event_outcome_group,
+    coalesce(event_outcome_rank, 999) as event_outcome_rank,
+    client_type,
+    request_route_of_access,
+    assessment_type,
+    service_type,
+    service_component,
+    delivery_mechanism,
+    review_reason,
+    primary_support_reason,
+    accommodation_status,
+    gender,
+    ethnicity,
+    has_unpaid_carer,
+    birth_year,
+    birth_month,
+    date_of_death,
+    team_code,
+    is_conversation,
+    reference_period_end,
+    source_rows,
+    file_id,
+    row_number
+from ranked
+where version_rank = 1
