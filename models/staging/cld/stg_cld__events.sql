@@ -1,3 +1,7 @@
+{#- A table, not a view: six models read it, and each would otherwise redo the 26 code joins
+    over every loaded row. -#}
+{{ config(materialized="table") }}
+
 {#- One row per loaded extract row: renamed, typed, coded values mapped to Release 2, and the
     person pseudonymised (NHS number when valid, else LA code + LA person id: cld.md §1.4).
     No personal identifier leaves this model. -#}
