@@ -40,6 +40,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.freshness import freshness_checks
+from dagster_project.quality_checks import build_quality_checks
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
@@ -232,7 +233,7 @@ def build_definitions(
     dbt_exe = Path(sys.executable).with_name("dbt")
     return Definitions(
         assets=[ingest_landing_files, primed_dbt_models, published_warehouse, published_reports],
-        asset_checks=freshness_checks(paths.root),
+        asset_checks=[*freshness_checks(paths.root), *build_quality_checks(paths, _mart_keys())],
         jobs=[job],
         sensors=[landing_file_sensor],
         schedules=[daily],

@@ -169,6 +169,21 @@ def cmd_export_cld(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import validate_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise PrimedError(f"{path} is not a file")
+    report = validate_file(path, Path(args.out) if args.out else path.parent)
+    if report.status == "refused":
+        say(f"REFUSED {report.file_name}: {report.reason}")
+    else:
+        say(f"{report.file_name}: {report.rows:,} rows, {report.problem_rows:,} field problems")
+    say(f"report: {report.html_path}\n        {report.csv_path}")
+    return 1 if report.status == "refused" else 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.publish import current_release
 
@@ -241,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out", required=True, help="CSV file to write")
     x.add_argument("--la-code", help="the council, when the warehouse holds several")
     x.set_defaults(func=cmd_export_cld)
+
+    v = sub.add_parser("validate", help="check a CLD file before sending it (nothing is loaded)")
+    v.add_argument("file")
+    v.add_argument("--out", help="folder for the report (default: beside the file)")
+    v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("status", help="what is published now")
     s.add_argument("--warehouse", required=True)

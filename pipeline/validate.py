@@ -1,0 +1,588 @@
+"""The data-quality report for a CLD extract, in the spirit of the national collection's own.
+
+`validate_file(path, out_dir)` checks one CLD file without loading it into any warehouse (the
+council's "check before you send"); `dq_report_for_loaded_files(work_db, out_dir)` reports on
+files already loaded (loaded rows from raw, refused rows from raw._quarantine) and adds the
+reconciliation of payments against committed cost.
+
+Per field: counts of valid, blank allowed, blank but mandatory, invalid and Release 1 values
+(cld.md 1.4 check codes 1, 0, -1, -2..-6, -7), from the rules in expectations/raw_cld_events.json
+(`quality.field_status_sql`); the coded values that are not valid Release 2 values, with counts;
+example row numbers. Never a personal value: personal fields show counts and row numbers only,
+and values are listed for coded (defined-list) fields alone.
+
+Everything runs inside DuckDB over the CSV (all VARCHAR), in a few streaming scans, with a
+memory limit, so a multi-GB extract needs no more than a bounded amount of memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import contract, ingest, quality
+from pipeline.errors import FileRefused
+
+MEMORY_LIMIT = quality.MEMORY_LIMIT
+THREADS = 2
+EXAMPLES = 5
+STATUS_COLUMNS = ("valid", "blank_allowed", "blank_mandatory", "invalid", "release_1")
+HEADERS = {c.name: c.header for c in contract.CLD_COLUMNS}
+
+
+@dataclass
+class FieldStats:
+    field: str
+    header: str
+    present: bool
+    rule: str
+    valid: int = 0
+    blank_allowed: int = 0
+    blank_mandatory: int = 0
+    invalid: int = 0
+    release_1: int = 0
+    examples: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class ValueStats:
+    field: str
+    value: str
+    status: str  # release_1 | invalid (mapped to Invalid) | variant of R2 | unmapped
+    rows: int
+    examples: list[int]
+
+
+@dataclass
+class ValidationReport:
+    file_name: str
+    status: str  # checked | refused
+    reason: str = ""
+    rows: int = 0
+    malformed_rows: list[int] = field(default_factory=list)
+    fields: list[FieldStats] = field(default_factory=list)
+    values: list[ValueStats] = field(default_factory=list)
+    periods: list[dict] = field(default_factory=list)
+    reconciliation: list[dict] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    html_path: Path | None = None
+    csv_path: Path | None = None
+
+    @property
+    def problem_rows(self) -> int:
+        return sum(f.blank_mandatory + f.invalid + f.release_1 for f in self.fields)
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def _connect(tmp: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET threads = {THREADS}")
+    con.execute(f"SET temp_directory = {quality._q(str(tmp))}")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _rules_text(suite: quality.Suite, name: str) -> str:
+    rules = []
+    for e in suite.expectations:
+        meta = e.get("meta", {})
+        row_rule = meta.get("field") == name and meta.get("scope", "row") == "row"
+        if row_rule and meta.get("rule") and meta["rule"] not in rules:
+            rules.append(meta["rule"])
+    return "; ".join(rules)
+
+
+def analyse(
+    con: duckdb.DuckDBPyConnection, relation: str, present: set[str], report: ValidationReport
+) -> None:
+    """Fill a report from a canonical CLD relation (`_row` + every contract column, VARCHAR)."""
+    suite = quality.suite_for_kind("cld")
+    derived = quality.derived_columns("cld")
+    fields = [c.name for c in contract.CLD_COLUMNS]
+    with_derived = (
+        f"(SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
+        f"FROM {relation})"
+    )
+    statuses = ", ".join(f"{quality.field_status_sql(suite, f)} AS s_{f}" for f in fields)
+    # One streaming pass: the statuses unpivoted and counted per field and status (far faster
+    # in DuckDB than hundreds of FILTERed aggregates over the wide row).
+    sql = (
+        f"WITH s AS (SELECT _row, {statuses} FROM {with_derived}) "
+        "SELECT name, value, count(*), min(_row, "
+        f"{EXAMPLES}) FILTER (WHERE value < 0) "
+        "FROM (UNPIVOT s ON COLUMNS(* EXCLUDE (_row))) GROUP BY ALL"
+    )
+    counts: dict[tuple[str, int], tuple[int, list]] = {}
+    for name, value, n, ex in con.execute(sql).fetchall():
+        counts[(name[2:], int(value))] = (int(n), sorted(int(x) for x in ex or []))
+    report.rows = sum(n for (f, _v), (n, _ex) in counts.items() if f == fields[0])
+    bucket = {1: "valid", 0: "blank_allowed", -1: "blank_mandatory", -7: "release_1"}
+    for f in fields:
+        stats = FieldStats(f, HEADERS[f], f in present, _rules_text(suite, f))
+        for (name, value), (n, ex) in counts.items():
+            if name != f:
+                continue
+            key = bucket.get(value, "invalid")
+            setattr(stats, key, getattr(stats, key) + n)
+            if ex and key != "valid":
+                stats.examples[key] = sorted(stats.examples.get(key, []) + ex)[:EXAMPLES]
+        report.fields.append(stats)
+    _values(con, relation, present, report)
+    periods = con.execute(
+        f"""SELECT reporting_period_start_date, reporting_period_end_date, la_code, count(*)
+            FROM {relation} GROUP BY ALL ORDER BY 4 DESC LIMIT 20"""
+    ).fetchall()
+    report.periods = [
+        {"reporting_period_start_date": a, "reporting_period_end_date": b, "la_code": c, "rows": n}
+        for a, b, c, n in periods
+    ]
+
+
+def _values(con, relation: str, present: set[str], report: ValidationReport) -> None:
+    coded = [f for f in quality.CODED_FIELDS if f in present]
+    if not coded:
+        return
+    sets = ", ".join(f"({f})" for f in coded)
+    grouping = ", ".join(f"GROUPING({f}) AS g_{f}" for f in coded)
+    rows = con.execute(
+        f"""SELECT {", ".join(coded)}, {grouping}, count(*) AS n, min(_row, 3) AS ex
+            FROM {relation} GROUP BY GROUPING SETS ({sets})"""
+    ).fetchall()
+    table = quality.code_table()
+    for r in rows:
+        rec = dict(zip([*coded, *(f"g_{f}" for f in coded), "n", "ex"], r, strict=True))
+        f = next(f for f in coded if rec[f"g_{f}"] == 0)
+        value = rec[f]
+        if value is None or value in quality.r2_values(f):
+            continue
+        releases = {quality._norm(raw): rel for raw, _r2, rel in table.get(f, [])}
+        rel = releases.get(quality._norm(value))
+        status = {
+            "R1": "release_1",
+            "invalid": "invalid (maps to Invalid and not mapped)",
+            "R2": "invalid (case or punctuation differs from Release 2)",
+            None: "unmapped",
+        }[rel]
+        report.values.append(
+            ValueStats(f, value, status, int(rec["n"]), sorted(int(x) for x in rec["ex"]))
+        )
+    report.values.sort(key=lambda v: (v.field, -v.rows, v.value))
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def validate_file(path: str | Path, out_dir: str | Path) -> ValidationReport:
+    """Check a CLD file without loading it; write <name>.dq.html and <name>.dq.csv."""
+    path = Path(path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    report = ValidationReport(path.name, "checked")
+    tmp = Path(tempfile.mkdtemp(prefix="primed-validate-", dir=out))
+    try:
+        try:
+            _validate_csv(path, tmp, report)
+        except FileRefused as exc:
+            report.status, report.reason = "refused", exc.reason
+        except duckdb.Error as exc:
+            report.status, report.reason = "refused", ingest._duckdb_reason(exc)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    write_report(report, out)
+    return report
+
+
+def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
+    if not path.is_file():
+        raise FileRefused(path.name, "not a file")
+    encoding = ingest.detect_encoding(path)
+    source = path if encoding == "utf-8" else ingest.transcode_to_utf8(path, encoding, tmp)
+    cells, delim = ingest.read_header(source, "utf-8", contract.CLD_COLUMNS)
+    mapped, unknown = ingest.map_headers(path.name, cells, "cld")
+    report.unknown_columns = [u for _p, u in unknown]
+    con = _connect(tmp)
+    try:
+        n = len(cells)
+        spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        con.execute(
+            f"""CREATE VIEW src AS SELECT * FROM read_csv({quality._q(str(source))},
+                header = true, auto_detect = false, columns = {spec},
+                delim = {quality._q(delim)}, quote = '"', escape = '"',
+                store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan',
+                ignore_errors = true, max_line_size = {ingest.MAX_LINE_BYTES},
+                strict_mode = true)"""
+        )
+        sources = {c.name: f"c{pos}" for pos, c in mapped.items()}
+        relation = (
+            f"(SELECT row_number() OVER () AS _row, "
+            f"{quality.canonical_select('cld', sources)} FROM src)"
+        )
+        analyse(con, relation, set(sources), report)
+        try:
+            bad = con.execute("SELECT DISTINCT line - 1 FROM _rejects ORDER BY 1").fetchall()
+        except duckdb.Error:
+            bad = []
+        report.malformed_rows = [int(b[0]) for b in bad]
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- loaded files
+
+
+def dq_report_for_loaded_files(
+    work_db: str | Path, out_dir: str | Path, tolerance: float = 0.05
+) -> list[ValidationReport]:
+    """A DQ report per CLD file already loaded (raw rows + quarantined rows), plus
+    `reconciliation.csv` and the reconciliation rows in each report, when the spend mart
+    exists. Returns the reports."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="primed-dq-", dir=out))
+    reports: list[ValidationReport] = []
+    con = _connect(tmp)
+    try:
+        con.execute(f"ATTACH {quality._q(str(work_db))} AS w (READ_ONLY)")
+        recon = reconciliation(con, tolerance, db="w")
+        files = con.execute(
+            "SELECT file_id, file_name FROM w.raw._files WHERE kind = 'cld' "
+            "AND status = 'loaded' ORDER BY file_id"
+        ).fetchall()
+        for file_id, name in files:
+            report = ValidationReport(name, "checked", reconciliation=recon)
+            relation, present, malformed = _loaded_relation(con, int(file_id), name)
+            report.malformed_rows = malformed
+            analyse(con, relation, present, report)
+            write_report(report, out)
+            reports.append(report)
+        if recon:
+            _write_csv(out / "reconciliation.csv", list(recon[0]), [r.values() for r in recon])
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return reports
+
+
+def _loaded_relation(con, file_id: int, name: str) -> tuple[str, set[str], list[int]]:
+    cols = [c.name for c in contract.CLD_COLUMNS]
+    loaded = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
+    keys = con.execute(
+        "SELECT json_keys(record) FROM w.raw._quarantine WHERE file_id = ? "
+        "AND NOT json_exists(record, '$.line') LIMIT 1",
+        [file_id],
+    ).fetchall()
+    malformed = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT row_number FROM w.raw._quarantine WHERE file_id = ? "
+            "AND json_exists(record, '$.line') ORDER BY 1",
+            [file_id],
+        ).fetchall()
+    ]
+    quarantined = ""
+    present = set(cols)
+    if keys:
+        headers = list(keys[0][0])
+        mapped, _unknown = ingest.map_headers(name, headers, "cld")
+        sources = {
+            c.name: f"json_extract_string(record, {quality._q('$.' + json.dumps(h))})"
+            for pos, c in mapped.items()
+            for h in [headers[pos]]
+        }
+        present = set(sources)
+        quarantined = (
+            f" UNION ALL SELECT row_number AS _row, {quality.canonical_select('cld', sources)} "
+            f"FROM w.raw._quarantine WHERE file_id = {file_id} "
+            "AND NOT json_exists(record, '$.line')"
+        )
+    relation = (
+        f"(SELECT _row_number AS _row, {loaded} FROM w.raw.cld_events "
+        f"WHERE _file_id = {file_id}{quarantined})"
+    )
+    relation = (
+        f"(SELECT _row, {quality.canonical_select('cld', {c: c for c in cols})} FROM {relation})"
+    )
+    return relation, present, malformed
+
+
+def reconciliation(con, tolerance: float = 0.05, db: str = "w") -> list[dict]:
+    """Months and service types where payments differ from committed cost by more than the
+    tolerance (a share of committed). Empty when the spend mart is not built yet."""
+    try:
+        rows = con.execute(quality.reconciliation_sql(db)).fetchall()
+    except duckdb.Error:
+        return []
+    out = []
+    for month, service_type, committed, paid, diff, rel in rows:
+        beyond = rel is not None and abs(rel) > tolerance
+        if rel is not None and rel >= 1e8:  # paid with nothing committed (e.g. Unmatched)
+            rel = None
+        out.append(
+            {
+                "month": month,
+                "service_type": service_type,
+                "committed_spend": committed,
+                "paid_spend": paid,
+                "difference": diff,
+                "relative_difference": None if rel is None else round(rel, 4),
+                "tolerance": tolerance,
+                "beyond_tolerance": beyond,
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(list(r))
+
+
+def _ex(rows: list[int]) -> str:
+    return " ".join(str(r) for r in rows)
+
+
+def write_report(report: ValidationReport, out: Path) -> None:
+    stem = report.file_name.rsplit(".", 1)[0]
+    report.csv_path = out / f"{stem}.dq.csv"
+    report.html_path = out / f"{stem}.dq.html"
+    header = [
+        "section",
+        "field",
+        "header",
+        "rule",
+        "valid",
+        "blank_allowed",
+        "blank_mandatory",
+        "invalid",
+        "release_1",
+        "value",
+        "value_status",
+        "rows",
+        "example_rows",
+    ]
+    rows = [
+        [
+            "file",
+            "",
+            "",
+            f"status: {report.status} {report.reason}".strip(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            report.rows,
+            "",
+        ],
+    ]
+    if report.malformed_rows:
+        rows.append(
+            [
+                "file",
+                "",
+                "",
+                "malformed rows (wrong number of fields)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                len(report.malformed_rows),
+                _ex(report.malformed_rows[:EXAMPLES]),
+            ]
+        )
+    for p in report.periods:
+        rows.append(
+            [
+                "period",
+                "",
+                "",
+                "reporting period and LA code",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"{p['reporting_period_start_date']} to {p['reporting_period_end_date']} "
+                f"{p['la_code']}",
+                "",
+                p["rows"],
+                "",
+            ]
+        )
+    for f in report.fields:
+        ex = "; ".join(f"{k}: {_ex(v)}" for k, v in f.examples.items())
+        rows.append(
+            [
+                "field",
+                f.field,
+                f.header,
+                f.rule,
+                f.valid,
+                f.blank_allowed,
+                f.blank_mandatory,
+                f.invalid,
+                f.release_1,
+                "",
+                "" if f.present else "column missing",
+                "",
+                ex,
+            ]
+        )
+    for v in report.values:
+        rows.append(
+            [
+                "value",
+                v.field,
+                HEADERS[v.field],
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                v.value,
+                v.status,
+                v.rows,
+                _ex(v.examples),
+            ]
+        )
+    for r in report.reconciliation:
+        if r["beyond_tolerance"]:
+            rows.append(
+                [
+                    "reconciliation",
+                    "",
+                    "",
+                    f"payments vs committed, tolerance {r['tolerance']:.0%}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    f"{r['month']} {r['service_type']}: committed {r['committed_spend']}, "
+                    f"paid {r['paid_spend']}",
+                    f"{r['relative_difference']}",
+                    "",
+                    "",
+                ]
+            )
+    _write_csv(report.csv_path, header, rows)
+    report.html_path.write_text(_html(report), encoding="utf-8")
+
+
+CSS = """body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#1b1b1b}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #bbb;
+padding:3px 6px;text-align:left;vertical-align:top}th{background:#eef}td.n{text-align:right}
+.bad{background:#fdd}.warn{background:#ffe9b3}.ok{color:#186a3b}small{color:#555}"""
+
+
+def _html(r: ValidationReport) -> str:
+    e = html.escape
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>DQ report: {e(r.file_name)}"
+        f"</title><style>{CSS}</style></head><body>",
+        f"<h1>Data quality report: {e(r.file_name)}</h1>",
+        "<p><small>Check codes as in the national CLD DQ report: valid (&ge;1), blank allowed "
+        "(0), blank but mandatory (&minus;1), invalid (&minus;2&hellip;&minus;6), Release 1 value "
+        "(&minus;7). Rules: expectations/raw_cld_events.json. Personal fields show counts and "
+        "row numbers only.</small></p>",
+    ]
+    if r.status == "refused":
+        parts.append(f"<p class='bad'><b>File refused:</b> {e(r.reason)}</p></body></html>")
+        return "".join(parts)
+    parts.append(f"<p>{r.rows:,} data rows; {len(r.malformed_rows):,} malformed rows")
+    if r.malformed_rows:
+        parts.append(f" (rows {e(_ex(r.malformed_rows[:EXAMPLES]))})")
+    parts.append(".</p>")
+    if r.unknown_columns:
+        parts.append(
+            f"<p class='warn'>Columns not in the specification (ignored): "
+            f"{e(', '.join(r.unknown_columns))}</p>"
+        )
+    parts.append(
+        "<h2>Reporting periods</h2><table><tr><th>start</th><th>end</th><th>LA code"
+        "</th><th>rows</th></tr>"
+    )
+    for p in r.periods:
+        cls = " class='bad'" if len(r.periods) > 1 else ""
+        parts.append(
+            f"<tr{cls}><td>{e(str(p['reporting_period_start_date']))}</td><td>"
+            f"{e(str(p['reporting_period_end_date']))}</td><td>{e(str(p['la_code']))}"
+            f"</td><td class='n'>{p['rows']:,}</td></tr>"
+        )
+    parts.append(
+        "</table><h2>Fields</h2><table><tr><th>field</th><th>rule</th><th>valid</th>"
+        "<th>blank allowed</th><th>blank but mandatory</th><th>invalid</th>"
+        "<th>Release 1</th><th>example rows</th></tr>"
+    )
+    for f in r.fields:
+        cls = (
+            " class='bad'"
+            if f.blank_mandatory or f.invalid
+            else (" class='warn'" if f.release_1 else "")
+        )
+        ex = "<br>".join(f"{e(k.replace('_', ' '))}: {e(_ex(v))}" for k, v in f.examples.items())
+        missing = "" if f.present else " <small>(column missing)</small>"
+        parts.append(
+            f"<tr{cls}><td>{e(f.header)}{missing}</td><td><small>{e(f.rule)}</small></td>"
+            + "".join(f"<td class='n'>{getattr(f, s):,}</td>" for s in STATUS_COLUMNS)
+            + f"<td><small>{ex}</small></td></tr>"
+        )
+    parts.append(
+        "</table><h2>Values that are not valid Release 2 values</h2><table><tr>"
+        "<th>field</th><th>value</th><th>status</th><th>rows</th><th>example rows"
+        "</th></tr>"
+    )
+    for v in r.values:
+        cls = " class='bad'" if v.status == "unmapped" else ""
+        parts.append(
+            f"<tr{cls}><td>{e(HEADERS[v.field])}</td><td>{e(v.value)}</td><td>"
+            f"{e(v.status)}</td><td class='n'>{v.rows:,}</td><td>{e(_ex(v.examples))}"
+            "</td></tr>"
+        )
+    parts.append("</table>")
+    if r.reconciliation:
+        beyond = [x for x in r.reconciliation if x["beyond_tolerance"]]
+        parts.append(
+            f"<h2>Reconciliation: payments against committed cost</h2><p>{len(beyond)} "
+            f"of {len(r.reconciliation)} month and service type rows differ by more "
+            f"than {r.reconciliation[0]['tolerance']:.0%}.</p><table><tr><th>month</th>"
+            "<th>service type</th><th>committed</th><th>paid</th><th>difference</th>"
+            "</tr>"
+        )
+        for x in beyond:
+            parts.append(
+                f"<tr class='warn'><td>{e(x['month'])}</td><td>"
+                f"{e(str(x['service_type']))}</td><td class='n'>{x['committed_spend']:,}"
+                f"</td><td class='n'>{x['paid_spend']:,}</td><td class='n'>"
+                + (
+                    f"{x['relative_difference']:+.1%}"
+                    if x["relative_difference"] is not None
+                    else "nothing committed"
+                )
+                + "</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)

@@ -1,0 +1,313 @@
+"""Data quality (issue 4, items 1, 2, 6): GX suites as checks, the per-file DQ report, the
+mart checks with reconciliation, and no personal data in any output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import quality, validate
+from pipeline.generate import generate
+from pipeline.ingest import ingest
+from tests.conftest import cld_row, write_csv
+
+PII_HEADERS = (
+    "NHS Number",
+    "LA Person Unique Identifier",
+    "First Name",
+    "Last Name",
+    "Date of Birth",
+    "Postcode",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("quality")
+    landing = root / "landing"
+    generate(landing, seed=1, scale=0.02)
+    ingest(landing, root / "wh")
+    return {"root": root, "landing": landing, "work_db": root / "wh" / "work" / "primed.duckdb"}
+
+
+def _personal_values(landing: Path) -> set[str]:
+    values: set[str] = set()
+    for path in landing.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for h in PII_HEADERS:
+                    v = (row.get(h) or "").strip()
+                    if len(v) >= 5:
+                        values.add(v)
+    return values
+
+
+def _assert_no_personal_data(folder: Path, personal: set[str]) -> int:
+    scanned = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9 \-/]*[A-Za-z0-9]", text))
+            tokens |= set(re.findall(r"[A-Za-z0-9\-/]+", text))
+            leaked = personal & tokens
+            assert not leaked, f"{path.name} holds personal data: {sorted(leaked)[:3]}"
+            scanned += 1
+    return scanned
+
+
+# --------------------------------------------------------------------------- handmade file
+
+
+def _faulty_file(folder: Path) -> Path:
+    service = {
+        "event_type": "Service",
+        "event_outcome": "Continuation of support or services",
+        "service_type": "Long term support: Community",
+        "service_component": "Home support or domiciliary care",
+        "delivery_mechanism": "Direct payment",
+        "unit_cost": "100.00",
+        "cost_frequency": "Weekly",
+        "event_end_date": "",
+        "event_status": "Open",
+    }
+    base = {"gender": "Female", "ethnicity": "White: Irish", "postcode": "W5 6WW",
+            "accommodation_status": "Owner occupier or shared ownership scheme",
+            "has_unpaid_carer": "No", "primary_support_reason": "Unknown",
+            "request_route_of_access": "Community / Other route",
+            "first_name": "Zebediah", "last_name": "Quaxworth"}  # fmt: skip
+    rows = [
+        cld_row(**base),  # 1 valid request
+        cld_row(**{**base, "gender": "male"}),  # 2 case variant: invalid
+        cld_row(**{**base, "client_type": "Carer"}),  # 3 Release 1 client type
+        cld_row(**{**base, **service, "service_type": ""}),  # 4 service without a type
+        cld_row(**{**base, "event_start_date": "2024-02-30"}),  # 5 impossible date
+        cld_row(**{**base, "event_end_date": "2024-01-01"}),  # 6 ends before it starts
+        cld_row(**{**base, **service, "unit_cost": "-5"}),  # 7 negative cost
+        cld_row(**{**base, "gender": "Robot"}),  # 8 unmapped value
+        cld_row(**{**base, **service, "unit_cost": ""}),  # 9 cost missing, mandatory
+        cld_row(**{**base, "event_end_date": "", "event_status": "Completed"}),  # 10
+    ]
+    headers = list(dict.fromkeys(k for r in rows for k in r))
+    return write_csv(folder / "cld_E09000009_2024-03-31.csv", rows, headers)
+
+
+def test_validate_file_counts_each_fault_exactly(tmp_path):
+    path = _faulty_file(tmp_path / "in")
+    report = validate.validate_file(path, tmp_path / "out")
+    assert report.status == "checked" and report.rows == 10
+    f = {s.field: s for s in report.fields}
+    assert (f["gender"].valid, f["gender"].invalid) == (8, 2)
+    assert f["gender"].examples["invalid"] == [2, 8]
+    assert (f["client_type"].release_1, f["client_type"].valid) == (1, 9)
+    assert f["client_type"].examples["release_1"] == [3]
+    assert f["service_type"].blank_mandatory == 1 and f["service_type"].examples[
+        "blank_mandatory"
+    ] == [4]
+    assert f["service_type"].blank_allowed == 7  # not a Service: blank is allowed
+    assert f["event_start_date"].invalid == 1 and f["event_start_date"].examples["invalid"] == [5]
+    # Row 6 ends before it starts; row 5's start does not parse, so its order is unknown.
+    assert f["event_end_date"].invalid == 1 and f["event_end_date"].examples["invalid"] == [6]
+    assert f["event_end_date"].blank_mandatory == 1  # row 10: a completed request, no end
+    assert f["unit_cost"].invalid == 1 and f["unit_cost"].examples["invalid"] == [7]
+    assert f["unit_cost"].blank_mandatory == 1 and f["unit_cost"].examples["blank_mandatory"] == [9]
+    for s in f.values():  # every row is counted once per field
+        assert s.valid + s.blank_allowed + s.blank_mandatory + s.invalid + s.release_1 == 10
+    values = {(v.field, v.value): v for v in report.values}
+    assert values[("gender", "Robot")].status == "unmapped"
+    assert values[("gender", "male")].status.startswith("invalid (case")
+    assert values[("client_type", "Carer")].status == "release_1"
+    assert f["team_code"].present is not False  # local column given
+    assert not f["date_of_death"].present
+    # HTML is self-contained; CSV has one row per field; no personal values anywhere.
+    html_text = report.html_path.read_text()
+    assert "<link" not in html_text and "<script" not in html_text and "http" not in html_text
+    with report.csv_path.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert sum(r["section"] == "field" for r in rows) == len(report.fields)
+    personal = _personal_values(path.parent) | {"Zebediah", "Quaxworth"}
+    _assert_no_personal_data(tmp_path / "out", personal)
+
+
+def test_validate_file_refuses_what_it_cannot_read(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    report = validate.validate_file(empty, tmp_path / "out")
+    assert report.status == "refused" and "empty" in report.reason
+    assert "File refused" in report.html_path.read_text()
+    bad = tmp_path / "noheaders.csv"
+    bad.write_text("a,b\n1,2\n")
+    assert validate.validate_file(bad, tmp_path / "out").status == "refused"
+
+
+def test_field_rules_match_in_sql_and_in_gx(tmp_path):
+    """The same suite gives the same counts through GX (pandas) and through DuckDB."""
+    path = _faulty_file(tmp_path / "in")
+    report = validate.validate_file(path, tmp_path / "out")
+    con = duckdb.connect()
+    con.execute(
+        f"CREATE VIEW src AS SELECT * FROM read_csv('{path}', all_varchar = true, "
+        "normalize_names = true)"
+    )
+    suite = quality.suite_for_kind("cld")
+    names = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
+    sources = {c: c for c in names if c in {x.name for x in quality.KIND_COLUMNS["cld"]}}
+    canonical = quality.canonical_select("cld", sources)
+    rel = f"(SELECT row_number() OVER () AS _row, {canonical} FROM src)"
+    results, raw = quality.validate_relation(con, suite, rel)
+    by = {(r.expectation["kwargs"]["column"], r.expectation["type"]): r for r in results}
+    f = {s.field: s for s in report.fields}
+    nn = "expect_column_values_to_not_be_null"
+    assert by[("service_type", nn)].unexpected_count == f["service_type"].blank_mandatory == 1
+    assert by[("unit_cost", nn)].unexpected_count == 1
+    assert by[("unit_cost__parse", "expect_column_values_to_be_in_set")].examples == [7]
+    gender = by[("gender", "expect_column_values_to_be_in_set")]
+    assert gender.unexpected_count == 2 and gender.values == {"male": 1, "Robot": 1}
+    unmapped = by[("_unmapped_fields", "expect_column_values_to_be_null")]
+    assert unmapped.unexpected_count == 1 and not unmapped.success
+    assert raw and raw[0]["results"]  # the GX validation output itself
+
+
+# --------------------------------------------------------------------------- generated data
+
+
+def test_raw_checks_on_generated_extracts(demo, tmp_path):
+    out = tmp_path / "q"
+    outcomes = quality.check_raw_extracts(demo["work_db"], "run-1", out_root=out)
+    by = {(o.asset, o.name): o for o in outcomes}
+    assert len(outcomes) == 2 * len(quality.RAW_TABLE)
+    cld_block = by[("raw/cld_events", "raw_cld_events_blocking")]
+    assert cld_block.blocking and cld_block.passed, cld_block.metadata["failures"]
+    warn = by[("raw/cld_events", "raw_cld_events_warnings")]
+    assert not warn.blocking and not warn.passed  # the generator injects faults
+    assert warn.metadata["files_checked"] == 12
+    for path in warn.metadata["gx_results"]:
+        js = json.loads(Path(path).read_text())
+        assert js["gx_validation_results"][0]["meta"]["great_expectations_version"]
+    # Cached: a second run reads nothing again, and reports the same.
+    again = quality.check_raw_extracts(demo["work_db"], "run-2", out_root=out)
+    assert [(o.name, o.passed) for o in again] == [(o.name, o.passed) for o in outcomes]
+    personal = _personal_values(demo["landing"])
+    assert _assert_no_personal_data(out, personal) > 10
+
+
+def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
+    reports = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq")
+    assert len(reports) == 12
+    con = duckdb.connect(str(demo["work_db"]), read_only=True)
+    read = dict(
+        con.execute("SELECT file_name, rows_read FROM raw._files WHERE kind = 'cld'").fetchall()
+    )
+    for r in reports:
+        assert r.rows + len(r.malformed_rows) == read[r.file_name]
+        assert r.html_path.exists() and r.csv_path.exists()
+    start = {s.field: s for s in reports[0].fields}["event_start_date"]
+    assert start.blank_mandatory > 0  # quarantined rows are in the report
+    _assert_no_personal_data(tmp_path / "dq", _personal_values(demo["landing"]))
+
+
+# --------------------------------------------------------------------------- marts
+
+
+def _marts_db(path: Path, *, share: float, jump: float, gap: bool, paid_factor: float) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        f"""CREATE TABLE marts.rpt_front_door_monthly AS
+            SELECT 'ARC' AS team_code, DATE '2024-01-01' + INTERVAL (i) MONTH AS month,
+                   CASE WHEN i = 2 THEN {share} ELSE 0.5 END AS conversion_rate
+            FROM range(6) t(i)"""
+    )
+    con.execute(
+        f"""CREATE TABLE marts.rpt_spend_committed_vs_paid_monthly AS
+            SELECT (DATE '2024-01-01' + INTERVAL (i) MONTH)::DATE AS month, s AS service_type,
+                   CASE WHEN i = 3 THEN 1000 * {jump} ELSE 1000 END AS committed_spend,
+                   CASE WHEN i = 1 AND s = 'Long term support' THEN 1000 * {paid_factor}
+                        WHEN i = 3 THEN 1000 * {jump} ELSE 1000 END AS paid_spend
+            FROM range(6) t(i), (VALUES ('Long term support'), ('Short term support')) v(s)"""
+    )
+    months = "range(6) t(i)" + (" WHERE NOT (team = 'LD' AND i = 2)" if gap else "")
+    con.execute(
+        f"""CREATE TABLE marts.rpt_team_workload_monthly AS
+            SELECT team, DATE '2024-01-01' + INTERVAL (i) MONTH AS month, 3 AS open_count
+            FROM (VALUES ('ARC'), ('LD')) v(team), {months}"""
+    )
+    con.execute("ALTER TABLE marts.rpt_team_workload_monthly RENAME team TO team_code")
+    con.execute(
+        """CREATE TABLE marts.rpt_team_completed_monthly AS
+           SELECT team_code, month, 0 AS completed_count FROM marts.rpt_team_workload_monthly"""
+    )
+    con.close()
+    return path
+
+
+def test_mart_checks_pass_on_good_marts(tmp_path):
+    prev = _marts_db(tmp_path / "prev.duckdb", share=0.4, jump=1, gap=False, paid_factor=1)
+    cand = _marts_db(tmp_path / "cand.duckdb", share=0.4, jump=1, gap=False, paid_factor=1)
+    outcomes = quality.check_published_marts(cand, prev, "r1", out_dir=tmp_path / "q")
+    assert outcomes and all(o.passed for o in outcomes), [o for o in outcomes if not o.passed]
+
+
+def test_mart_checks_catch_each_fault(tmp_path):
+    prev = _marts_db(tmp_path / "prev.duckdb", share=0.4, jump=1, gap=False, paid_factor=1)
+    cand = _marts_db(tmp_path / "cand.duckdb", share=1.3, jump=3, gap=True, paid_factor=1.2)
+    con = duckdb.connect(str(prev))
+    con.execute(
+        "INSERT INTO marts.rpt_front_door_monthly SELECT * FROM marts.rpt_front_door_monthly"
+    )
+    con.execute(
+        "INSERT INTO marts.rpt_front_door_monthly SELECT * FROM marts.rpt_front_door_monthly"
+    )
+    con.close()
+    outcomes = quality.check_published_marts(cand, prev, "r1", out_dir=tmp_path / "q")
+    by = {(o.asset, o.name): o for o in outcomes}
+    rows = by[("marts/rpt_front_door_monthly", "row_count_vs_previous_publish")]
+    assert not rows.passed and rows.blocking
+    assert (rows.metadata["candidate_rows"], rows.metadata["previous_rows"]) == (6, 24)
+    share = by[("marts/rpt_front_door_monthly", "shares_between_0_and_1")]
+    assert not share.passed and share.metadata["out_of_range"] == 1
+    team = by[("marts/rpt_team_workload_monthly", "no_team_missing_from_active_month")]
+    assert not team.passed and team.metadata["missing_team_months"] == [
+        {"team_code": "LD", "month": "2024-03"}
+    ]
+    spend = by[("marts/rpt_spend_committed_vs_paid_monthly", "spend_month_on_month_within_factor")]
+    assert not spend.passed and spend.blocking
+    recon = by[
+        ("marts/rpt_spend_committed_vs_paid_monthly", "payments_reconcile_with_committed_cost")
+    ]
+    assert not recon.passed and not recon.blocking
+    assert recon.metadata["beyond_tolerance"] == 1
+    assert recon.metadata["examples"][0]["month"] == "2024-02"
+    # The tolerance is configurable: at 25% the 20% difference passes.
+    loose = quality.check_published_marts(
+        cand, prev, "r2", out_dir=tmp_path / "q", parameters={"tolerance": 0.25}
+    )
+    assert all(o.passed for o in loose if o.name == "payments_reconcile_with_committed_cost")
+    assert Path(recon.metadata["gx_results_path"]).exists()
+    # The same reconciliation rows go into the DQ report (validate.reconciliation).
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{cand}' AS w (READ_ONLY)")
+    rows = validate.reconciliation(con, 0.05)
+    assert [(r["month"], r["service_type"]) for r in rows if r["beyond_tolerance"]] == [
+        ("2024-02", "Long term support")
+    ]
+
+
+def test_dagster_checks_are_built_with_blocking_flags(tmp_path):
+    from dagster import AssetKey
+
+    from dagster_project.quality_checks import build_quality_checks
+    from pipeline.paths import WarehousePaths
+
+    marts = [AssetKey(["marts", n]) for n in ("rpt_front_door_monthly", "rpt_spend_monthly")]
+    raw_check, mart_check = build_quality_checks(WarehousePaths.at(tmp_path), marts)
+    specs = {(s.asset_key.to_user_string(), s.name): s for s in raw_check.check_specs}
+    assert specs[("raw/cld_events", "raw_cld_events_blocking")].blocking
+    assert not specs[("raw/cld_events", "raw_cld_events_warnings")].blocking
+    mspecs = {(s.asset_key.to_user_string(), s.name): s for s in mart_check.check_specs}
+    assert mspecs[("marts/rpt_front_door_monthly", "shares_between_0_and_1")].blocking
+    assert ("marts/rpt_spend_monthly", "row_count_vs_previous_publish") in mspecs
