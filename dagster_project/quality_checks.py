@@ -5,7 +5,7 @@
   so publishing) and `raw_<table>_warnings`, run after ingestion;
 * marts: per mart, `row_count_vs_previous_publish` (and `shares_between_0_and_1` where the mart
   has shares), plus `no_team_missing_from_active_month` on rpt_team_workload_monthly,
-  `spend_month_on_month_within_factor` (blocking) and
+  `spend_month_on_month_within_factor` (warning: small councils jump) and
   `payments_reconcile_with_committed_cost` (warning) on rpt_spend_committed_vs_paid_monthly.
   Blocking checks stop `published/warehouse`, which depends on the marts.
 Each result's metadata holds counts and the path of the saved GX validation output.

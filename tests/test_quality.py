@@ -275,7 +275,7 @@ def test_mart_checks_catch_each_fault(tmp_path):
         {"team_code": "LD", "month": "2024-03"}
     ]
     spend = by[("marts/rpt_spend_committed_vs_paid_monthly", "spend_month_on_month_within_factor")]
-    assert not spend.passed and spend.blocking
+    assert not spend.passed and not spend.blocking  # a warning: small teams and councils jump
     recon = by[
         ("marts/rpt_spend_committed_vs_paid_monthly", "payments_reconcile_with_committed_cost")
     ]
