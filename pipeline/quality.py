@@ -65,7 +65,7 @@ RAW_TABLE = {"cld": "cld_events", "payments": "payments"} | {
 CODED_FIELDS = [c.name for c in contract.CLD_COLUMNS if c.kind == "code"]
 DEFAULT_PARAMETERS = {
     "min_row_ratio": 0.8,
-    "max_row_ratio": 2.0,
+    "max_row_ratio": 5.0,
     "max_spend_factor": 1.5,
     "tolerance": 0.05,
 }
