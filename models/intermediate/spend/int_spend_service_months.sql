@@ -15,7 +15,7 @@ lines as (
 
 payments as (
 
-    select * from {{ ref('fct_payments') }}
+    select * from {{ ref('int_payments_matched') }}
 
 ),
 
