@@ -1,25 +1,14 @@
 {#- Completed work (measures.md, standard report 2): for each team, month and event type, the
     work items (assessments and reviews) completed in the month, on time or late, and per FTE of
     the team's workers. Requests completed by front-door teams count as their work (event type
-    `Request`). Each (team, event type) has a row for every month from its first completion to
-    the data date's month, zeros included; nothing after the data date is counted. -#}
+    `Request`). Which items count, and when, is decided once, in rpt_worker_completed_monthly;
+    this sums its rows per team. Each (team, event type) has a row for every month from its
+    first completion to the data date's month, zeros included. -#}
 with
 
-assessments as (
+worker_completions as (
 
-    select * from {{ ref('fct_assessments') }}
-
-),
-
-reviews as (
-
-    select * from {{ ref('fct_reviews') }}
-
-),
-
-requests as (
-
-    select * from {{ ref('fct_requests') }}
+    select * from {{ ref('rpt_worker_completed_monthly') }}
 
 ),
 
@@ -41,64 +30,18 @@ months as (
 
 ),
 
-front_door_requests as (
-
-    select
-        requests.team_code,
-        requests.event_status,
-        requests.event_end_date
-    from requests
-    inner join teams on requests.team_code = teams.team_code
-    where teams.team_type = 'Front door'
-
-),
-
-completed_items as (
-
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from assessments
-    union all
-    select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from reviews
-    union all
-    select
-        cast('Request' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        event_status,
-        event_end_date,
-        -- Requests have no due date: neither on time nor late.
-        cast(null as boolean) as is_completed_on_time
-    from front_door_requests
-
-),
-
+-- The team's completions are its workers' (and those with no worker), summed: the two
+-- reports cannot disagree.
 completed as (
 
     select
-        completed_items.team_code,
-        completed_items.event_type,
-        {{ month_start('completed_items.event_end_date') }} as month,
-        count(*) as completed_count,
-        -- Timeliness as the facts define it (work_item_columns): empty with no due date.
-        count(case when completed_items.is_completed_on_time then 1 end)
-            as completed_on_time_count,
-        count(case when not completed_items.is_completed_on_time then 1 end)
-            as completed_late_count
-    from completed_items
-    cross join dates
-    where
-        completed_items.event_status = 'Completed'
-        and completed_items.event_end_date <= dates.data_date
+        team_code,
+        event_type,
+        month,
+        cast(sum(completed_count) as {{ dbt.type_bigint() }}) as completed_count,
+        cast(sum(completed_on_time_count) as {{ dbt.type_bigint() }}) as completed_on_time_count,
+        cast(sum(completed_late_count) as {{ dbt.type_bigint() }}) as completed_late_count
+    from worker_completions
     group by 1, 2, 3
 
 ),
