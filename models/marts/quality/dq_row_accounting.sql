@@ -14,17 +14,13 @@ files as (
 
 quarantine as (
 
-    select * from {{ source('cld', '_quarantine') }}
-    where kind = 'cld'
+    select * from {{ ref('stg_cld__quarantined_rows') }}
 
 ),
 
 event_types as (
 
-    select
-        r2_value,
-        {{ normalise_code('raw_value') }} as match_key
-    from {{ ref('code_mappings') }}
+    select r2_value from {{ ref('code_mappings') }}
     where field = 'event_type'
 
 ),
@@ -77,12 +73,10 @@ loaded as (
 quarantined as (
 
     select
-        quarantine.file_id,
-        coalesce(event_types.r2_value, quarantine.event_type, '(unreadable)') as event_type,
+        file_id,
+        event_type,
         count(*) as rows_quarantined
     from quarantine
-    left join event_types
-        on {{ normalise_code('quarantine.event_type') }} = event_types.match_key
     group by 1, 2
 
 ),
