@@ -185,6 +185,7 @@ def build_definitions(
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(release.path)),
+                "data_quality": MetadataValue.path(str(release.path / "quality" / "index.html")),
                 "data_date": release.data_date or "",
                 "tables": MetadataValue.json(release.tables),
             }

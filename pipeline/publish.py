@@ -1,10 +1,11 @@
 """Publishing: the marts as a read-only DuckDB file and Parquet files, swapped in atomically.
 
 A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
-database opened read-only. Only when it is complete is the `<warehouse>/published` symlink
-replaced (one rename), so a reader sees the old release or the new one, never a mix; a reader
-holding the old file open keeps reading it, and never blocks the next run, which writes a new
-file rather than the one being read.
+database opened read-only: the DuckDB file, a Parquet file per mart, and the data-quality
+report of every loaded extract (`quality/index.html`). Only when it is complete is the
+`<warehouse>/published` symlink replaced (one rename), so a reader sees the old release or the
+new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
+next run, which writes a new file rather than the one being read.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def publish(
     (building / "parquet").mkdir(parents=True)
     try:
         release = _build(paths.work_db, building, run_id, say)
+        _quality_reports(paths, building / "quality", say)
         _make_read_only(building)
         building.rename(final)
     except BaseException:
@@ -114,6 +116,17 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
         return Release(out, run_id, data_date, counts)
     finally:
         con.close()
+
+
+def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
+    """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
+    from pipeline import quality, validate
+
+    tolerance = quality.mart_check_parameters()["tolerance"]
+    cache = paths.root / "quality" / "_dq_reports"
+    cache.mkdir(parents=True, exist_ok=True)
+    reports = validate.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
+    say(f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None:

@@ -178,6 +178,8 @@ class ReportData:
     data_date: date
     months: list[date]
     suppress: bool
+    # Relative to the site root; set when the release holds the extracts' DQ reports.
+    quality_page: str | None = None
 
     def team_rows(self, key: str, team: str | None, monthly: bool = True) -> list[Row]:
         first = self.months[0] if self.months else date.min
@@ -692,6 +694,13 @@ def _page(title: str, data: ReportData, body: str, home: str) -> str:
         if data.suppress
         else ""
     )
+    quality = ""
+    if data.quality_page:
+        root = "" if home == "#" else home.removesuffix("index.html")
+        quality = (
+            f' <a class="quality" href="{escape(root + data.quality_page)}">Data quality of '
+            "the extracts</a>: what was loaded, quarantined and why."
+        )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -715,7 +724,8 @@ published {escape(_cell(rel["published_at"]))} UTC · <a href="{home}">Whole ser
 {body}
 </main>
 <footer>Produced by primed from the published warehouse (run {escape(str(rel["run_id"]))}).
-Every figure is defined in the measure definitions and computed once, in the marts.</footer>
+Every figure is defined in the measure definitions and computed once, in the marts.{quality}
+</footer>
 </body>
 </html>
 """
@@ -1024,6 +1034,8 @@ def render_reports_into(
         raise PrimedError(f"months must be between 1 and 120, not {months}")
     release_dir = Path(release_dir)
     data = _load(Path(published_db or release_dir / "primed.duckdb"), months, suppress_small_counts)
+    if (release_dir / "quality" / "index.html").exists():
+        data.quality_page = "../quality/index.html"
     final = release_dir / REPORTS_DIR_NAME
     building = release_dir / f".{REPORTS_DIR_NAME}.{os.getpid()}.building"
     shutil.rmtree(building, ignore_errors=True)

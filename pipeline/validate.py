@@ -22,8 +22,9 @@ import html
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 
@@ -241,36 +242,59 @@ def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
 
 
 def dq_report_for_loaded_files(
-    work_db: str | Path, out_dir: str | Path, tolerance: float = 0.05
+    work_db: str | Path,
+    out_dir: str | Path,
+    tolerance: float = 0.05,
+    cache_dir: str | Path | None = None,
 ) -> list[ValidationReport]:
-    """A DQ report per CLD file already loaded (raw rows + quarantined rows), plus
-    `reconciliation.csv` and the reconciliation rows in each report, when the spend mart
-    exists. Returns the reports."""
+    """A DQ report per CLD file already loaded (raw rows + quarantined rows), an index of them
+    (`index.html`, `index.csv`), and `reconciliation.csv` with the reconciliation rows in each
+    report, when the spend mart exists. A loaded file's rows never change, so with a
+    `cache_dir` each file is analysed once (per version of the rules). Returns the reports."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="primed-dq-", dir=out))
+    cache = Path(cache_dir) if cache_dir else None
+    digest = quality.suite_for_kind("cld").digest
+    tmp = Path(tempfile.mkdtemp(prefix="primed-dq-", dir=cache or out))
     reports: list[ValidationReport] = []
     con = _connect(tmp)
     try:
         con.execute(f"ATTACH {quality._q(str(work_db))} AS w (READ_ONLY)")
         recon = reconciliation(con, tolerance, db="w")
         files = con.execute(
-            "SELECT file_id, file_name FROM w.raw._files WHERE kind = 'cld' "
+            "SELECT file_id, file_name, sha256 FROM w.raw._files WHERE kind = 'cld' "
             "AND status = 'loaded' ORDER BY file_id"
         ).fetchall()
-        for file_id, name in files:
-            report = ValidationReport(name, "checked", reconciliation=recon)
-            relation, present, malformed = _loaded_relation(con, int(file_id), name)
-            report.malformed_rows = malformed
-            analyse(con, relation, present, report)
+        for file_id, name, sha in files:
+            cached = cache / f"{sha[:32]}_{digest}.json" if cache else None
+            if cached and cached.exists():
+                report = _report_from_json(cached.read_text(encoding="utf-8"))
+            else:
+                report = ValidationReport(name, "checked")
+                relation, present, malformed = _loaded_relation(con, int(file_id), name)
+                report.malformed_rows = malformed
+                analyse(con, relation, present, report)
+                if cached:
+                    cached.write_text(json.dumps(asdict(report), default=str), encoding="utf-8")
+            report.file_name = name
+            report.reconciliation = recon
             write_report(report, out)
             reports.append(report)
         if recon:
             _write_csv(out / "reconciliation.csv", list(recon[0]), [r.values() for r in recon])
+        write_index(reports, recon, out)
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
     return reports
+
+
+def _report_from_json(text: str) -> ValidationReport:
+    data = json.loads(text)
+    data.update(html_path=None, csv_path=None)
+    data["fields"] = [FieldStats(**f) for f in data["fields"]]
+    data["values"] = [ValueStats(**v) for v in data["values"]]
+    return ValidationReport(**data)
 
 
 def _loaded_relation(con, file_id: int, name: str) -> tuple[str, set[str], list[int]]:
@@ -495,6 +519,65 @@ CSS = """body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#1b1b1b}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #bbb;
 padding:3px 6px;text-align:left;vertical-align:top}th{background:#eef}td.n{text-align:right}
 .bad{background:#fdd}.warn{background:#ffe9b3}.ok{color:#186a3b}small{color:#555}"""
+
+
+INDEX_COLUMNS = (
+    "file",
+    "rows",
+    "malformed_rows",
+    "blank_mandatory",
+    "invalid",
+    "release_1",
+    "unmapped_values",
+    "report",
+)
+
+
+def write_index(reports: list[ValidationReport], recon: list[dict], out: Path) -> Path:
+    """index.html and index.csv: one line per file with its problem counts and its report."""
+    rows = [
+        (
+            r.file_name,
+            r.rows,
+            len(r.malformed_rows),
+            sum(f.blank_mandatory for f in r.fields),
+            sum(f.invalid for f in r.fields),
+            sum(f.release_1 for f in r.fields),
+            sum(1 for v in r.values if v.status == "unmapped"),
+            r.html_path.name if r.html_path else "",
+        )
+        for r in reports
+    ]
+    _write_csv(out / "index.csv", list(INDEX_COLUMNS), rows)
+    e = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title>"
+        f"<style>{CSS}</style></head><body><h1>Data quality of the loaded extracts</h1>",
+        "<p><small>One report per CLD file loaded (rows quarantined at load included). Counts "
+        "are cells: a row can have several problems. Why rows were quarantined is in the "
+        "published mart <code>dq_quarantine_reasons</code>; where every row went, in "
+        "<code>dq_row_accounting</code>.</small></p><table><tr>"
+        + "".join(f"<th>{e(c.replace('_', ' '))}</th>" for c in INDEX_COLUMNS)
+        + "</tr>",
+    ]
+    for row in rows:
+        cls = " class='bad'" if row[2] or row[3] or row[4] or row[6] else ""
+        cells = "".join(f"<td class='n'>{n:,}</td>" for n in row[1:7])
+        link = f"<a href='{e(quote(row[7]))}'>report</a>"
+        parts.append(f"<tr{cls}><td>{e(row[0])}</td>{cells}<td>{link}</td></tr>")
+    parts.append("</table>")
+    beyond = [x for x in recon if x["beyond_tolerance"]]
+    if recon:
+        parts.append(
+            f"<p>Reconciliation of payments against committed cost: {len(beyond)} of "
+            f"{len(recon)} month and service type rows differ by more than "
+            f"{recon[0]['tolerance']:.0%} (<a href='reconciliation.csv'>reconciliation.csv"
+            "</a>, and in each report).</p>"
+        )
+    parts.append("</body></html>")
+    path = out / "index.html"
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
 
 
 def _html(r: ValidationReport) -> str:
