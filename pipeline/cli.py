@@ -55,19 +55,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.refused else 0
 
 
-def run_pipeline(landing: Path, warehouse: Path) -> int:
-    """Execute the Dagster job in process; non-zero when nothing could be published."""
+def execute_job(landing: Path, paths: WarehousePaths):
+    """The Dagster job once, in process, on what is in `landing` now; its result."""
     from pipeline.dbt_project import prepare_manifest
 
-    landing = Path(landing).resolve()
-    paths = WarehousePaths.at(warehouse)
-    if not landing.is_dir():
-        raise PrimedError(f"the landing folder {landing} does not exist")
-    say(f"landing:   {landing}")
-    say(f"warehouse: {paths.root}")
     os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
     prepare_manifest()
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterInstance
 
     from dagster_project.pipeline_defs import JOB_NAME, build_definitions
 
@@ -75,13 +69,26 @@ def run_pipeline(landing: Path, warehouse: Path) -> int:
     logging.getLogger("dagster").propagate = False  # the job's own console logger shows it
     # Run now, on what is there: nothing is left to settle (the sensor waits for that).
     job = build_definitions(landing, paths.root, settle_seconds=0).resolve_job_def(JOB_NAME)
-    started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
+        return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
+
+
+def run_pipeline(landing: Path, warehouse: Path) -> int:
+    """Execute the Dagster job in process; non-zero when nothing could be published."""
+    from dagster import DagsterEventType
+
+    landing = Path(landing).resolve()
+    paths = WarehousePaths.at(warehouse)
+    if not landing.is_dir():
+        raise PrimedError(f"the landing folder {landing} does not exist")
+    say(f"landing:   {landing}")
+    say(f"warehouse: {paths.root}")
+    started = time.perf_counter()
+    result = execute_job(landing, paths)
     elapsed = time.perf_counter() - started
     if not result.success:
         failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]

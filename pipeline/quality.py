@@ -31,8 +31,10 @@ import csv
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ RAW_TABLE = {"cld": "cld_events", "payments": "payments"} | {
     f"ref_{n}": f"ref_{n}" for n in contract.REFERENCE_COLUMNS
 }
 CODED_FIELDS = [c.name for c in contract.CLD_COLUMNS if c.kind == "code"]
+KEEP_RUNS = 30
 DEFAULT_PARAMETERS = {
     "min_row_ratio": 0.8,
     "max_row_ratio": 5.0,
@@ -405,6 +408,8 @@ def field_status_sql(suite: Suite, field_name: str) -> str:
 
 def _gx():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # GX logs its set-up (temporary docs folders...) at INFO; the checks' results say enough.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
 
     return gx
@@ -825,6 +830,21 @@ def _quality_dir(work_db: Path) -> Path:
     return Path(work_db).resolve().parent.parent / "quality"
 
 
+def _run_dir(root: Path, run_id: str) -> Path:
+    """The run's folder for GX results; only the newest KEEP_RUNS runs' folders are kept
+    (PRIMED_KEEP_QUALITY_RUNS; about 2.5 MB a run at Ealing's size). Caches (`_*`) stay."""
+    run_dir = root / _safe(run_id)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    keep = int(os.environ.get("PRIMED_KEEP_QUALITY_RUNS", KEEP_RUNS))
+    runs = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_") and p != run_dir),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in runs[: max(len(runs) - (keep - 1), 0)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return run_dir
+
+
 def check_raw_extracts(
     work_db: str | Path,
     run_id: str,
@@ -837,9 +857,8 @@ def check_raw_extracts(
     fail a blocking check (older files were let through by earlier runs); all are reported."""
     work_db = Path(work_db)
     root = Path(out_root) if out_root else _quality_dir(work_db)
-    run_dir = root / _safe(run_id)
+    run_dir = _run_dir(root, run_id)
     cache = root / "_cache"
-    run_dir.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(work_db), read_only=True)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -1034,6 +1053,18 @@ def _mart_frames(con: duckdb.DuckDBPyConnection, has_previous: bool) -> dict[str
     return frames
 
 
+def mart_check_parameters(parameters: dict | None = None) -> dict[str, float]:
+    """DEFAULT_PARAMETERS, overridden by the published_marts suite's meta.parameters, then by
+    `parameters`, then by PRIMED_DQ_<NAME> environment variables."""
+    suite = load_suite("published_marts")
+    params = {**DEFAULT_PARAMETERS, **suite.meta.get("parameters", {}), **(parameters or {})}
+    for k in list(params):
+        env = os.environ.get(f"PRIMED_DQ_{k.upper()}")
+        if env:
+            params[k] = float(env)
+    return params
+
+
 def check_published_marts(
     candidate_db: str | Path,
     previous_db: str | Path | None,
@@ -1045,16 +1076,11 @@ def check_published_marts(
     the previous publish when there is one. Parameters: DEFAULT_PARAMETERS, overridable by the
     suite's meta.parameters, then by `parameters`, then by PRIMED_DQ_<NAME> variables."""
     suite = load_suite("published_marts")
-    params = {**DEFAULT_PARAMETERS, **suite.meta.get("parameters", {}), **(parameters or {})}
-    for k in list(params):
-        env = os.environ.get(f"PRIMED_DQ_{k.upper()}")
-        if env:
-            params[k] = float(env)
+    params = mart_check_parameters(parameters)
     params["min_spend_ratio"] = 1 / params["max_spend_factor"]
     params["neg_tolerance"] = -params["tolerance"]
     root = Path(out_dir) if out_dir else _quality_dir(Path(candidate_db))
-    run_dir = root / _safe(run_id)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = _run_dir(root, run_id)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     try:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline.cli import main, run_pipeline
+from pipeline.cli import execute_job, main, run_pipeline
+from pipeline.dbt_project import PROJECT_DIR
 from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
+from tests.personal_data import assert_no_personal_data, file_texts, leaks, personal_values
 
 
 def digest(path: Path) -> str:
@@ -53,6 +58,13 @@ def test_run_publishes_marts_as_duckdb_and_parquet(demo):
     assert not columns & {"nhs_number", "first_name", "last_name", "postcode", "date_of_birth"}
     parquet = {p.stem for p in (paths.published / "parquet").glob("*.parquet")}
     assert parquet == tables - {"_release"}
+    # The release holds a data-quality report per loaded CLD file, and the site links to it.
+    quality = paths.published / "quality"
+    with (quality / "index.csv").open(newline="", encoding="utf-8") as f:
+        index = list(csv.DictReader(f))
+    assert len(index) == 12 and all((quality / r["report"]).exists() for r in index)
+    assert sum(int(r["blank_mandatory"]) for r in index) > 0  # the generator's faults
+    assert "../quality/index.html" in (paths.published / "reports" / "index.html").read_text()
     # The original files are archived; every landing file was loaded once.
     archived = len(list(paths.archive_dir.iterdir()))
     assert archived == len([p for p in landing.rglob("*.csv")])
@@ -160,3 +172,160 @@ def test_no_personal_data_in_the_published_warehouse(demo):
     finally:
         con.close()
     assert leaks == []
+
+
+# --------------------------------------------------------------------------- a faulty file
+
+
+FAULTY_PERSON = {
+    "NHS Number": "4010232137",
+    "LA Person Unique Identifier": "QX-778812",
+    "First Name": "Zebediah",
+    "Last Name": "Quaxworth",
+    "Date of Birth": "1941-07-19",
+    "Postcode": "ZE9 9QX",
+}
+
+
+def _write_faulty_file(demo_landing: Path, landing: Path) -> Path:
+    """Six rows about one made-up person, copied from a demo Service row: one good, four with a
+    fault each (next to personal data), one with a field too many. The file states a nine-month
+    period that later extracts cover whole, so it supplies no month to the statutory returns
+    (a file stating the latest period would become the latest submission, and the row-count
+    check would rightly stop it being published)."""
+    source = demo_landing / "cld_E09000009_2024-12-31.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        headers = list(reader.fieldnames or [])
+        base = next(
+            r
+            for r in reader
+            if r["Event Type"] == "Service"
+            and r["Unit Cost"]
+            and r["Event Status"] != "Cancelled"
+            and r["Event Start Date"] >= "2024-04-01"
+            and (not r["Event End Date"] or r["Event End Date"] >= r["Event Start Date"])
+        )
+    base = {**base, **FAULTY_PERSON, "Reporting Period Start Date": "2024-04-01"}
+    faults = [
+        {},
+        {"Date of Birth": "31/02/1941"},
+        {"Event Start Date": "2024-13-45"},
+        {"Event Start Date": ""},
+        None,  # a field too many
+        {"Unit Cost": "-12.50"},
+    ]
+    path = landing / "cld faulty extract.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(headers)
+        for i, fault in enumerate(faults, start=1):
+            row = {**base, "Event Reference": f"QX-{i}", **(fault or {})}
+            writer.writerow([row[h] for h in headers] + ([] if fault is not None else ["extra"]))
+    return path
+
+
+@pytest.fixture(scope="module")
+def faulty_run(tmp_path_factory, demo):
+    """The demo warehouse plus a file with faults next to personal data, run through the job
+    with everything it prints captured."""
+    demo_landing, demo_paths = demo
+    base = tmp_path_factory.mktemp("faulty")
+    paths = WarehousePaths.at(base / "warehouse")
+    shutil.copytree(demo_paths.root, paths.root, symlinks=True)
+    _write_faulty_file(demo_landing, base / "landing")
+    dbt_targets = set((PROJECT_DIR / "target").iterdir())
+    with pytest.MonkeyPatch.context() as mp, tempfile.TemporaryFile("w+") as out:
+        # Everything the run prints (its own lines, Dagster's, dbt's subprocess) goes to `out`.
+        saved = [os.dup(1), os.dup(2)]
+        mp.setattr(sys, "stdout", out)
+        mp.setattr(sys, "stderr", out)
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+        try:
+            result = execute_job(base / "landing", paths)
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+        out.seek(0)
+        printed = out.read()
+    new_targets = sorted(set((PROJECT_DIR / "target").iterdir()) - dbt_targets)
+    return {
+        "result": result,
+        "paths": paths,
+        "printed": printed,
+        "dbt_targets": new_targets,
+        "demo_landing": demo_landing,
+    }
+
+
+def test_quarantined_rows_are_counted_by_reason(faulty_run):
+    assert faulty_run["result"].success
+    con = duckdb.connect(str(faulty_run["paths"].published_db), read_only=True)
+    try:
+        reasons = con.execute(
+            """SELECT event_type, field, problem, rows_with_problem, rows_first_problem,
+                      example_row_number
+               FROM marts.dq_quarantine_reasons WHERE file_name = 'cld faulty extract.csv'
+               ORDER BY example_row_number"""
+        ).fetchall()
+        accounting = con.execute(
+            """SELECT event_type, rows_read, rows_loaded, rows_quarantined, rows_counted
+               FROM marts.dq_row_accounting WHERE file_name = 'cld faulty extract.csv'
+               ORDER BY event_type"""
+        ).fetchall()
+    finally:
+        con.close()
+    assert reasons == [
+        ("Service", "Date of Birth", "not a date", 1, 1, 2),
+        ("Service", "Event Start Date", "not a date", 1, 1, 3),
+        ("Service", "Event Start Date", "missing (mandatory)", 1, 1, 4),
+        ("(unreadable)", "(whole row)", "malformed row: too many columns", 1, 1, 5),
+        ("Service", "Unit Cost", "negative", 1, 1, 6),
+    ]
+    assert accounting == [("(unreadable)", 1, 0, 1, 0), ("Service", 5, 1, 4, 1)]
+
+
+def test_no_output_of_a_run_holds_personal_data(faulty_run):
+    """Issue 4 item 7: what the run printed, every Dagster event (log lines, asset and check
+    metadata), the quarantine reasons, DQ and GX outputs, the published release (marts as
+    Parquet, pages, CSVs) and dbt's logs and artifacts: no NHS number, LA person id, name,
+    date of birth or postcode of the demo's people or of the faulty file's one."""
+    paths = faulty_run["paths"]
+    values = personal_values(faulty_run["demo_landing"])
+    values |= {" ".join(v.split()) for v in FAULTY_PERSON.values()}
+    values.add("Zebediah Quaxworth")
+    # Values the project's own code holds (a unit test's date of birth) are not from the data.
+    code = "\n".join(
+        p.read_text(errors="replace")
+        for folder in ("models", "tests/dbt", "seeds", "macros")
+        for p in (PROJECT_DIR / folder).rglob("*")
+        if p.is_file()
+    )
+    values -= leaks(code, values)
+    assert {"4010232137", "Zebediah Quaxworth", "ZE9 9QX"} <= values and len(values) > 1000
+    # The values are there to be found: the archived input holds them.
+    archived = next(p for p in paths.archive_dir.iterdir() if "faulty" in p.name)
+    assert "Zebediah Quaxworth" in leaks(archived.read_text(), values)
+    texts: list[tuple[str, str]] = [("the run's printed output", faulty_run["printed"])]
+    assert "Zebediah" not in faulty_run["printed"] and "loaded" in faulty_run["printed"]
+    texts += [
+        (f"Dagster event {e.event_type_value}", repr(e)) for e in faulty_run["result"].all_events
+    ]
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        reasons = con.execute(
+            "SELECT file_name, row_number, reasons FROM raw._quarantine"
+        ).fetchall()
+    finally:
+        con.close()
+    texts += [(f"quarantine reason {r[0]} row {r[1]}", " | ".join(r[2])) for r in reasons]
+    for folder in (paths.root / "quality", paths.published.resolve()):
+        texts += list(file_texts(folder, skip_suffixes=(".duckdb",)))
+    for target in faulty_run["dbt_targets"]:
+        texts += list(file_texts(target))
+    scanned = assert_no_personal_data(texts, values)
+    assert scanned > 100

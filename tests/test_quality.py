@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-import re
+import os
 from pathlib import Path
 
 import duckdb
@@ -15,15 +15,7 @@ from pipeline import quality, validate
 from pipeline.generate import generate
 from pipeline.ingest import ingest
 from tests.conftest import cld_row, write_csv
-
-PII_HEADERS = (
-    "NHS Number",
-    "LA Person Unique Identifier",
-    "First Name",
-    "Last Name",
-    "Date of Birth",
-    "Postcode",
-)
+from tests.personal_data import assert_no_personal_data, file_texts, personal_values
 
 
 @pytest.fixture(scope="module")
@@ -35,29 +27,8 @@ def demo(tmp_path_factory) -> dict:
     return {"root": root, "landing": landing, "work_db": root / "wh" / "work" / "primed.duckdb"}
 
 
-def _personal_values(landing: Path) -> set[str]:
-    values: set[str] = set()
-    for path in landing.glob("*.csv"):
-        with path.open(newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                for h in PII_HEADERS:
-                    v = (row.get(h) or "").strip()
-                    if len(v) >= 5:
-                        values.add(v)
-    return values
-
-
 def _assert_no_personal_data(folder: Path, personal: set[str]) -> int:
-    scanned = 0
-    for path in folder.rglob("*"):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9 \-/]*[A-Za-z0-9]", text))
-            tokens |= set(re.findall(r"[A-Za-z0-9\-/]+", text))
-            leaked = personal & tokens
-            assert not leaked, f"{path.name} holds personal data: {sorted(leaked)[:3]}"
-            scanned += 1
-    return scanned
+    return assert_no_personal_data(file_texts(folder), personal)
 
 
 # --------------------------------------------------------------------------- handmade file
@@ -129,7 +100,7 @@ def test_validate_file_counts_each_fault_exactly(tmp_path):
     with report.csv_path.open() as fh:
         rows = list(csv.DictReader(fh))
     assert sum(r["section"] == "field" for r in rows) == len(report.fields)
-    personal = _personal_values(path.parent) | {"Zebediah", "Quaxworth"}
+    personal = personal_values(path.parent) | {"Zebediah", "Quaxworth", "Zebediah Quaxworth"}
     _assert_no_personal_data(tmp_path / "out", personal)
 
 
@@ -191,13 +162,22 @@ def test_raw_checks_on_generated_extracts(demo, tmp_path):
     # Cached: a second run reads nothing again, and reports the same.
     again = quality.check_raw_extracts(demo["work_db"], "run-2", out_root=out)
     assert [(o.name, o.passed) for o in again] == [(o.name, o.passed) for o in outcomes]
-    personal = _personal_values(demo["landing"])
+    personal = personal_values(demo["landing"])
     assert _assert_no_personal_data(out, personal) > 10
 
 
 def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
-    reports = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq")
-    assert len(reports) == 12
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    reports = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq", 0.05, cache)
+    assert len(reports) == 12 and len(list(cache.glob("*.json"))) == 12
+    # A loaded file is analysed once: the second report comes from the cache, the same.
+    again = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq2", 0.05, cache)
+    assert [(r.file_name, r.rows, r.fields, r.values) for r in again] == [
+        (r.file_name, r.rows, r.fields, r.values) for r in reports
+    ]
+    index = (tmp_path / "dq" / "index.csv").read_text().splitlines()
+    assert len(index) == 13 and index[0].startswith("file,rows,malformed_rows,blank_mandatory")
     con = duckdb.connect(str(demo["work_db"]), read_only=True)
     read = dict(
         con.execute("SELECT file_name, rows_read FROM raw._files WHERE kind = 'cld'").fetchall()
@@ -207,7 +187,7 @@ def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
         assert r.html_path.exists() and r.csv_path.exists()
     start = {s.field: s for s in reports[0].fields}["event_start_date"]
     assert start.blank_mandatory > 0  # quarantined rows are in the report
-    _assert_no_personal_data(tmp_path / "dq", _personal_values(demo["landing"]))
+    _assert_no_personal_data(tmp_path / "dq", personal_values(demo["landing"]))
 
 
 # --------------------------------------------------------------------------- marts
@@ -311,3 +291,14 @@ def test_dagster_checks_are_built_with_blocking_flags(tmp_path):
     mspecs = {(s.asset_key.to_user_string(), s.name): s for s in mart_check.check_specs}
     assert mspecs[("marts/rpt_front_door_monthly", "shares_between_0_and_1")].blocking
     assert ("marts/rpt_spend_monthly", "row_count_vs_previous_publish") in mspecs
+
+
+def test_only_the_newest_runs_gx_results_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIMED_KEEP_QUALITY_RUNS", "3")
+    (tmp_path / "_cache").mkdir()
+    for i in range(5):
+        run = tmp_path / f"run-{i}"
+        run.mkdir()
+        os.utime(run, (1_000_000 + i, 1_000_000 + i))
+    quality._run_dir(tmp_path, "run-new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_cache", "run-3", "run-4", "run-new"]
