@@ -605,11 +605,7 @@ class Ingestor:
         # Only the verdict is materialised (row number and problems), not the row again.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _status AS
-                WITH gaps AS (
-                    SELECT row_number - row_number() OVER (ORDER BY row_number) AS good_before,
-                           row_number() OVER (ORDER BY row_number) AS skipped
-                    FROM _bad),
-                steps AS (SELECT good_before, max(skipped) AS skipped FROM gaps GROUP BY 1)
+                WITH steps AS ({row_steps_sql("_bad")})
                 SELECT _in._seq, _in._seq + coalesce(steps.skipped, 0) AS _row,
                        {problems} AS _problems, {fields} AS _fields
                 FROM _in ASOF LEFT JOIN steps ON _in._seq > steps.good_before"""
@@ -688,6 +684,17 @@ class Ingestor:
                 loaded_at,
             ],
         )
+
+
+def row_steps_sql(bad: str) -> str:
+    """Good rows are numbered in reading order (`_seq`) but rejected lines still count as data
+    rows. From `bad` (one `row_number` per rejected row), a step per run of good rows:
+    a good row's number is `_seq` + `skipped` of the last step with `good_before` < `_seq`."""
+    return f"""WITH gaps AS (
+                   SELECT row_number - row_number() OVER (ORDER BY row_number) AS good_before,
+                          row_number() OVER (ORDER BY row_number) AS skipped
+                   FROM {bad})
+               SELECT good_before, max(skipped) AS skipped FROM gaps GROUP BY 1"""
 
 
 def _duckdb_reason(exc: duckdb.Error) -> str:

@@ -224,16 +224,27 @@ def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
                 strict_mode = true)"""
         )
         sources = {c.name: f"c{pos}" for pos, c in mapped.items()}
+        # A first pass finds the malformed lines, so that rows after them keep their number in
+        # the file (as ingestion numbers them): the rare file with any pays for a join.
+        con.execute("SELECT count(*) FROM src").fetchall()
+        bad = con.execute("SELECT DISTINCT line - 1 FROM _rejects ORDER BY 1").fetchall()
+        report.malformed_rows = [int(b[0]) for b in bad]
+        numbered = "(SELECT row_number() OVER () AS _seq, * FROM src)"
+        row = "_seq"
+        if bad:
+            con.execute(
+                "CREATE TEMP TABLE _bad AS SELECT DISTINCT line - 1 AS row_number FROM _rejects"
+            )
+            con.execute(f"CREATE TEMP TABLE _steps AS {ingest.row_steps_sql('_bad')}")
+            numbered = (
+                f"(SELECT * FROM {numbered} AS s "
+                "ASOF LEFT JOIN _steps ON s._seq > _steps.good_before)"
+            )
+            row = "_seq + coalesce(skipped, 0)"
         relation = (
-            f"(SELECT row_number() OVER () AS _row, "
-            f"{quality.canonical_select('cld', sources)} FROM src)"
+            f"(SELECT {row} AS _row, {quality.canonical_select('cld', sources)} FROM {numbered})"
         )
         analyse(con, relation, set(sources), report)
-        try:
-            bad = con.execute("SELECT DISTINCT line - 1 FROM _rejects ORDER BY 1").fetchall()
-        except duckdb.Error:
-            bad = []
-        report.malformed_rows = [int(b[0]) for b in bad]
     finally:
         con.close()
 

@@ -302,3 +302,28 @@ def test_only_the_newest_runs_gx_results_are_kept(tmp_path, monkeypatch):
         os.utime(run, (1_000_000 + i, 1_000_000 + i))
     quality._run_dir(tmp_path, "run-new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_cache", "run-3", "run-4", "run-new"]
+
+
+def test_validate_numbers_rows_as_ingestion_does_after_a_malformed_line(tmp_path):
+    """Row numbers in the report are rows of the file: a malformed line still counts."""
+    rows = [cld_row(event_reference=f"R{i}") for i in range(1, 6)]
+    rows[3]["gender"] = "Robot"  # row 4: unmapped value
+    path = write_csv(tmp_path / "in" / "cld_E09000009_2024-03-31.csv", rows)
+    lines = path.read_text().splitlines()
+    lines[2] += ",one too many"  # row 2: malformed
+    path.write_text("\n".join(lines) + "\n")
+    report = validate.validate_file(path, tmp_path / "out")
+    assert report.malformed_rows == [2] and report.rows == 4
+    gender = {s.field: s for s in report.fields}["gender"]
+    assert gender.examples["invalid"] == [4]
+    assert [(v.value, v.examples) for v in report.values if v.field == "gender"] == [("Robot", [4])]
+    # Ingestion gives the same rows the same numbers.
+    con = duckdb.connect()
+    try:
+        ingest(tmp_path / "in", tmp_path / "wh")
+        con.execute(f"ATTACH '{tmp_path / 'wh' / 'work' / 'primed.duckdb'}' AS w (READ_ONLY)")
+        assert con.execute("SELECT row_number FROM w.raw._quarantine").fetchall() == [(2,)]
+        robot = "SELECT _row_number FROM w.raw.cld_events WHERE gender = 'Robot'"
+        assert con.execute(robot).fetchall() == [(4,)]
+    finally:
+        con.close()
