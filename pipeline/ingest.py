@@ -236,14 +236,54 @@ def detect_encoding(path: Path) -> str:
             ) from None
 
 
-def transcode_to_utf8(path: Path, encoding: str, tmp_dir: Path) -> Path:
+def has_mixed_line_endings(path: Path) -> bool:
+    """True when some lines end CRLF and others LF (a file edited on two systems). DuckDB's
+    reader refuses such a file; a LF-only copy reads. LFs inside quoted cells count too, which
+    is harmless: the copy only turns CRLF into LF."""
+    crlf = lf = 0
+    carry = b""
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            chunk = carry + chunk
+            carry = chunk[-1:] if chunk.endswith(b"\r") else b""
+            body = chunk[: len(chunk) - len(carry)]
+            crlf += body.count(b"\r\n")
+            lf += body.count(b"\n")
+            if crlf and lf > crlf:
+                return True
+    return False
+
+
+def transcode_to_utf8(
+    path: Path, encoding: str, tmp_dir: Path, unify_line_endings: bool = False
+) -> Path:
+    """A UTF-8 copy of the file in tmp_dir; with unify_line_endings, CRLF becomes LF."""
     out = tmp_dir / f"{path.stem}.utf8.csv"
     with (
         path.open("r", encoding=encoding, newline="") as src,
         out.open("w", encoding="utf-8", newline="") as dst,
     ):
-        shutil.copyfileobj(src, dst, CHUNK)
+        if not unify_line_endings:
+            shutil.copyfileobj(src, dst, CHUNK)
+            return out
+        carry = ""
+        while chunk := src.read(CHUNK):
+            chunk = carry + chunk
+            carry = "\r" if chunk.endswith("\r") else ""
+            dst.write(chunk[: len(chunk) - len(carry)].replace("\r\n", "\n"))
+        dst.write(carry)
     return out
+
+
+def readable_source(path: Path, tmp_dir: Path) -> tuple[Path, str, list[str]]:
+    """The file as DuckDB's reader will read it (a UTF-8, consistently ended copy when the
+    original is not), its encoding, and warnings about what was changed."""
+    encoding = detect_encoding(path)
+    mixed = has_mixed_line_endings(path)
+    if encoding == "utf-8" and not mixed:
+        return path, encoding, []
+    warnings = ["line endings were mixed (CRLF and LF) and were read as LF"] if mixed else []
+    return transcode_to_utf8(path, encoding, tmp_dir, mixed), encoding, warnings
 
 
 def read_header(path: Path, encoding: str, columns: Iterable[Column]) -> tuple[list[str], str]:
@@ -479,10 +519,10 @@ class Ingestor:
             return result
         tmp_copy: Path | None = None
         try:
-            encoding = detect_encoding(path)
-            source = path
-            if encoding != "utf-8":
-                tmp_copy = source = transcode_to_utf8(path, encoding, self.paths.tmp_dir)
+            source, encoding, changes = readable_source(path, self.paths.tmp_dir)
+            result.warnings += changes
+            if source != path:
+                tmp_copy = source
             cells, delim = read_header(source, "utf-8", KIND_COLUMNS[kind])
             mapped, unknown = map_headers(name, cells, kind)
             if unknown:

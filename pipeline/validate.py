@@ -206,8 +206,7 @@ def validate_file(path: str | Path, out_dir: str | Path) -> ValidationReport:
 def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
     if not path.is_file():
         raise FileRefused(path.name, "not a file")
-    encoding = ingest.detect_encoding(path)
-    source = path if encoding == "utf-8" else ingest.transcode_to_utf8(path, encoding, tmp)
+    source, _encoding, _changes = ingest.readable_source(path, tmp)
     cells, delim = ingest.read_header(source, "utf-8", contract.CLD_COLUMNS)
     mapped, unknown = ingest.map_headers(path.name, cells, "cld")
     report.unknown_columns = [u for _p, u in unknown]

@@ -84,6 +84,16 @@ def _description_is(expected: str) -> Callable[[Path, WarehousePaths], None]:
     return check
 
 
+def _warned(expected: str) -> Callable[[Path, WarehousePaths], None]:
+    def check(landing: Path, paths: WarehousePaths) -> None:
+        con = duckdb.connect(str(paths.work_db), read_only=True)
+        got = con.execute("SELECT reason FROM raw._files").fetchall()
+        con.close()
+        assert expected in (got[0][0] or ""), got
+
+    return check
+
+
 CASES: dict[str, Case] = {
     "wrong headers": Case(
         text_file("cld_wrong.csv", "Name,Address,Phone\nA,B,C\n"),
@@ -138,6 +148,21 @@ CASES: dict[str, Case] = {
     ),
     "crlf line endings": Case(
         text_file("cld_crlf.csv", header() + "\r\n" + line(GOOD) + "\r\n"), loaded=1
+    ),
+    "mixed line endings, CRLF and LF": Case(
+        text_file(
+            "cld_mixed_eol.csv",
+            header()
+            + "\r\n"
+            + line(GOOD)
+            + "\n"
+            + line(dict(GOOD, event_reference="R2"))
+            + "\r\n"
+            + line(dict(GOOD, event_reference="R3", event_type="Bogus"))
+            + "\n",
+        ),
+        loaded=3,
+        check=_warned("line endings were mixed"),
     ),
     "quoted commas and newlines": Case(
         text_file(
