@@ -35,8 +35,10 @@ select
     coalesce(services.team_code, 'Unknown') as team_code,
     payments.period_start_date,
     payments.period_end_date,
-    {{ dbt.datediff('payments.period_start_date', 'payments.period_end_date', 'day') }} + 1
-        as period_days,
+    cast(
+        {{ dbt.datediff('payments.period_start_date', 'payments.period_end_date', 'day') }} + 1
+        as {{ dbt.type_bigint() }}
+    ) as period_days,
     payments.amount,
     payments.payment_date
 from payments

@@ -20,17 +20,19 @@ units as (
 
     select
         services.*,
-        case services.cost_frequency
-            when 'Weekly' then 1.0
-            when 'Fortnightly' then 0.5
-            when '4-weekly' then 0.25
-            when 'Monthly' then 12.0 / 52
-            when 'Quarterly' then 4.0 / 52
-            when 'Annually' then 1.0 / 52
-            when 'Hourly' then services.planned_units_per_week
-            when 'Daily' then services.planned_units_per_week
-            when 'Per session' then services.planned_units_per_week
-        end as units_per_week,
+        cast(
+            case services.cost_frequency
+                when 'Weekly' then 1.0
+                when 'Fortnightly' then 0.5
+                when '4-weekly' then 0.25
+                when 'Monthly' then 12.0 / 52
+                when 'Quarterly' then 4.0 / 52
+                when 'Annually' then 1.0 / 52
+                when 'Hourly' then services.planned_units_per_week
+                when 'Daily' then services.planned_units_per_week
+                when 'Per session' then services.planned_units_per_week
+            end as {{ type_double() }}
+        ) as units_per_week,
         coalesce(services.cost_frequency = 'One-off', false) as is_one_off
     from services
 

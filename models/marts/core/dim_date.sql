@@ -28,8 +28,9 @@ select
     cast(extract(year from date_day) as integer) as calendar_year,
     cast(extract(month from date_day) as integer) as month_of_year,
     {{ fin_year('date_day') }} as fin_year,
+    -- floor(), not integer division: DuckDB's / on integers gives a fraction.
     'Q' || cast(
-        (cast(extract(month from date_day) as integer) + 8) % 12 / 3 + 1
+        cast(floor(((cast(extract(month from date_day) as integer) + 8) % 12) / 3.0) as integer) + 1
         as {{ dbt.type_string() }}
     ) as fin_quarter,
     date_day = {{ month_end('date_day') }} as is_month_end,

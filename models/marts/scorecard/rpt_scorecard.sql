@@ -113,12 +113,11 @@ rated as (
 
     select
         *,
-        round(actual - target, 9) as difference,
+        {{ round_double('actual - target', 9) }} as difference,
         -- How far the actual falls short of the target in the better direction (rounded so
         -- that a target met exactly is met, whatever the floating point).
-        round(
-            case when direction = 'higher' then target - actual else actual - target end, 9
-        ) as shortfall
+        {{ round_double("case when direction = 'higher' then target - actual else actual - target end", 9) }}
+            as shortfall
     from scored
 
 )
@@ -139,10 +138,10 @@ select
         when measure_name is null then 'unknown measure'
         when actual is null then 'no data'
         when shortfall <= 0 then 'green'
-        when shortfall <= round(tolerance, 9) then 'amber'
+        when shortfall <= {{ round_double('tolerance', 9) }} then 'amber'
         else 'red'
     end as rag,
-    coalesce(actual is not null and shortfall > round(tolerance, 9), false) as is_exception,
+    coalesce(actual is not null and shortfall > {{ round_double('tolerance', 9) }}, false) as is_exception,
     months_with_data,
     latest_month,
     data_date
