@@ -1,0 +1,125 @@
+"""A throwaway PostgreSQL server for the portability test, and a copy of a DuckDB warehouse's
+raw schema into it. Needs PostgreSQL's server programs (initdb, pg_ctl) on PATH."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+PG_TYPES = {
+    "VARCHAR": "text",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "JSON": "jsonb",
+    "DOUBLE": "double precision",
+    "BOOLEAN": "boolean",
+}
+
+
+def server_programs() -> tuple[str, str] | None:
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    return (initdb, pg_ctl) if initdb and pg_ctl else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def postgres_server(user: str = "primed", database: str = "primed") -> Iterator[dict]:
+    """Start a server on a free local port with trust authentication; yield its connection
+    settings; stop it and remove its files. As root, the server runs as user `postgres`
+    (PostgreSQL refuses to run as root)."""
+    programs = server_programs()
+    assert programs, "PostgreSQL's initdb and pg_ctl are not on PATH"
+    initdb, pg_ctl = programs
+    root = Path(tempfile.mkdtemp(prefix="primed-pg-", dir="/tmp"))
+    data = root / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, text=True)
+
+    try:
+        run(initdb, "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync")
+        options = f"-p {port} -k {root} -c listen_addresses=localhost -c fsync=off"
+        run(pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start")
+        try:
+            import psycopg2
+
+            con = psycopg2.connect(host="localhost", port=port, user=user, dbname="postgres")
+            con.autocommit = True
+            con.cursor().execute(f"CREATE DATABASE {database}")
+            con.close()
+            yield {"host": "localhost", "port": port, "user": user, "dbname": database}
+        finally:
+            run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def copy_raw_schema(work_db: Path, settings: dict, tmp: Path) -> dict[str, int]:
+    """Every table of the DuckDB raw schema, same columns and types, into PostgreSQL."""
+    import psycopg2
+
+    src = duckdb.connect(str(work_db), read_only=True)
+    pg = psycopg2.connect(**settings)
+    copied: dict[str, int] = {}
+    try:
+        cur = pg.cursor()
+        cur.execute("CREATE SCHEMA raw")
+        tables = src.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY 1"
+        ).fetchall()
+        for (table,) in tables:
+            columns = src.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'raw' "
+                "AND table_name = ? ORDER BY column_index",
+                [table],
+            ).fetchall()
+            ddl, select = [], []
+            for name, dtype in columns:
+                if dtype.endswith("[]"):
+                    ddl.append(f'"{name}" text[]')
+                    # PostgreSQL's array literal: {"a","b"} with \ and " escaped.
+                    element = "'\"' || replace(replace(x, '\\', '\\\\'), '\"', '\\\"') || '\"'"
+                    select.append(
+                        f"'{{' || array_to_string(list_transform(\"{name}\", lambda x: "
+                        f"{element}), ',') || '}}' AS \"{name}\""
+                    )
+                else:
+                    pg_type = dtype.replace("DECIMAL", "numeric")
+                    ddl.append(f'"{name}" {PG_TYPES.get(dtype, pg_type)}')
+                    select.append(f'"{name}"')
+            cur.execute(f'CREATE TABLE raw."{table}" ({", ".join(ddl)})')
+            csv_path = tmp / f"{table}.csv"
+            src.execute(
+                f'COPY (SELECT {", ".join(select)} FROM raw."{table}") '
+                f"TO '{csv_path}' (HEADER, FORMAT csv)"
+            )
+            with csv_path.open(encoding="utf-8") as f:
+                cur.copy_expert(f'COPY raw."{table}" FROM STDIN WITH (FORMAT csv, HEADER)', f)
+            copied[table] = src.execute(f'SELECT count(*) FROM raw."{table}"').fetchall()[0][0]
+        pg.commit()
+    finally:
+        pg.close()
+        src.close()
+    return copied
