@@ -124,7 +124,6 @@ def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None
 
     tolerance = quality.mart_check_parameters()["tolerance"]
     cache = paths.root / "quality" / "_dq_reports"
-    cache.mkdir(parents=True, exist_ok=True)
     reports = validate.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
     say(f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html")
 

@@ -264,6 +264,8 @@ def dq_report_for_loaded_files(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cache = Path(cache_dir) if cache_dir else None
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
     digest = quality.suite_for_kind("cld").digest
     tmp = Path(tempfile.mkdtemp(prefix="primed-dq-", dir=cache or out))
     reports: list[ValidationReport] = []
