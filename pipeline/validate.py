@@ -137,6 +137,8 @@ def analyse(
             setattr(stats, key, getattr(stats, key) + n)
             if ex and key != "valid":
                 stats.examples[key] = sorted(stats.examples.get(key, []) + ex)[:EXAMPLES]
+        # In check-code order, whatever order the query gave them in.
+        stats.examples = {k: stats.examples[k] for k in STATUS_COLUMNS if k in stats.examples}
         report.fields.append(stats)
     _values(con, relation, present, report)
     periods = con.execute(
@@ -393,137 +395,82 @@ def _ex(rows: list[int]) -> str:
     return " ".join(str(r) for r in rows)
 
 
+CSV_COLUMNS = (
+    "section",
+    "field",
+    "header",
+    "rule",
+    *STATUS_COLUMNS,
+    "value",
+    "value_status",
+    "rows",
+    "example_rows",
+)
+
+
+def _csv_row(section: str, **cells) -> list:
+    """One line of the report's CSV: the cells given, the others empty."""
+    return [section] + [cells.get(c, "") for c in CSV_COLUMNS[1:]]
+
+
 def write_report(report: ValidationReport, out: Path) -> None:
     stem = report.file_name.rsplit(".", 1)[0]
     report.csv_path = out / f"{stem}.dq.csv"
     report.html_path = out / f"{stem}.dq.html"
-    header = [
-        "section",
-        "field",
-        "header",
-        "rule",
-        "valid",
-        "blank_allowed",
-        "blank_mandatory",
-        "invalid",
-        "release_1",
-        "value",
-        "value_status",
-        "rows",
-        "example_rows",
-    ]
-    rows = [
-        [
-            "file",
-            "",
-            "",
-            f"status: {report.status} {report.reason}".strip(),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            report.rows,
-            "",
-        ],
-    ]
+    status = f"status: {report.status} {report.reason}".strip()
+    rows = [_csv_row("file", rule=status, rows=report.rows)]
     if report.malformed_rows:
         rows.append(
-            [
+            _csv_row(
                 "file",
-                "",
-                "",
-                "malformed rows (wrong number of fields)",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                len(report.malformed_rows),
-                _ex(report.malformed_rows[:EXAMPLES]),
-            ]
+                rule="malformed rows (wrong number of fields)",
+                rows=len(report.malformed_rows),
+                example_rows=_ex(report.malformed_rows[:EXAMPLES]),
+            )
         )
     for p in report.periods:
+        period = (
+            f"{p['reporting_period_start_date']} to {p['reporting_period_end_date']} {p['la_code']}"
+        )
         rows.append(
-            [
-                "period",
-                "",
-                "",
-                "reporting period and LA code",
-                "",
-                "",
-                "",
-                "",
-                "",
-                f"{p['reporting_period_start_date']} to {p['reporting_period_end_date']} "
-                f"{p['la_code']}",
-                "",
-                p["rows"],
-                "",
-            ]
+            _csv_row("period", rule="reporting period and LA code", value=period, rows=p["rows"])
         )
     for f in report.fields:
-        ex = "; ".join(f"{k}: {_ex(v)}" for k, v in f.examples.items())
         rows.append(
-            [
+            _csv_row(
                 "field",
-                f.field,
-                f.header,
-                f.rule,
-                f.valid,
-                f.blank_allowed,
-                f.blank_mandatory,
-                f.invalid,
-                f.release_1,
-                "",
-                "" if f.present else "column missing",
-                "",
-                ex,
-            ]
+                field=f.field,
+                header=f.header,
+                rule=f.rule,
+                **{c: getattr(f, c) for c in STATUS_COLUMNS},
+                value_status="" if f.present else "column missing",
+                example_rows="; ".join(f"{k}: {_ex(v)}" for k, v in f.examples.items()),
+            )
         )
     for v in report.values:
         rows.append(
-            [
+            _csv_row(
                 "value",
-                v.field,
-                HEADERS[v.field],
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                v.value,
-                v.status,
-                v.rows,
-                _ex(v.examples),
-            ]
+                field=v.field,
+                header=HEADERS[v.field],
+                value=v.value,
+                value_status=v.status,
+                rows=v.rows,
+                example_rows=_ex(v.examples),
+            )
         )
     for r in report.reconciliation:
         if r["beyond_tolerance"]:
             rows.append(
-                [
+                _csv_row(
                     "reconciliation",
-                    "",
-                    "",
-                    f"payments vs committed, tolerance {r['tolerance']:.0%}",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    f"{r['month']} {r['service_type']}: committed {r['committed_spend']}, "
-                    f"paid {r['paid_spend']}",
-                    f"{r['relative_difference']}",
-                    "",
-                    "",
-                ]
+                    rule=f"payments vs committed, tolerance {r['tolerance']:.0%}",
+                    value=f"{r['month']} {r['service_type']}: committed "
+                    f"{r['committed_spend']}, paid {r['paid_spend']}",
+                    value_status=f"{r['relative_difference']}",
+                )
             )
-    _write_csv(report.csv_path, header, rows)
+    _write_csv(report.csv_path, list(CSV_COLUMNS), rows)
     report.html_path.write_text(_html(report), encoding="utf-8")
 
 
