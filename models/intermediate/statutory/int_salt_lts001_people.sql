@@ -100,54 +100,36 @@ with_chain_start as (
 
 ),
 
+{#- The three tables differ only in which services count: active in the year (a), open on
+    31 March (b), and open on 31 March in a chain that started a year or more before (c). -#}
+{%- set salt_tables = {
+    'LTS001a': 'lts.end_sort >= years.period_start',
+    'LTS001b': 'lts.end_sort >= years.period_end',
+    'LTS001c': 'lts.end_sort >= years.period_end and lts.chain_start <= cast('
+        ~ dbt.dateadd('year', -1, 'years.period_end') ~ ' as date)',
+} %}
+
 table_rows as (
 
-    select
-        'LTS001a' as salt_table,
-        years.la_code,
-        years.fin_year,
-        years.period_start,
-        years.period_end,
-        lts.person_id,
-        lts.setting_rank
-    from with_chain_start as lts
-    inner join years
-        on
-            lts.la_code = years.la_code
-            and lts.event_start_date <= years.period_end
-            and lts.end_sort >= years.period_start
-    union all
-    select
-        'LTS001b' as salt_table,
-        years.la_code,
-        years.fin_year,
-        years.period_start,
-        years.period_end,
-        lts.person_id,
-        lts.setting_rank
-    from with_chain_start as lts
-    inner join years
-        on
-            lts.la_code = years.la_code
-            and lts.event_start_date <= years.period_end
-            and lts.end_sort >= years.period_end
-    union all
-    select
-        'LTS001c' as salt_table,
-        years.la_code,
-        years.fin_year,
-        years.period_start,
-        years.period_end,
-        lts.person_id,
-        lts.setting_rank
-    from with_chain_start as lts
-    inner join years
-        on
-            lts.la_code = years.la_code
-            and lts.event_start_date <= years.period_end
-            and lts.end_sort >= years.period_end
-            and lts.chain_start
-            <= cast({{ dbt.dateadd('year', -1, 'years.period_end') }} as date)
+    {%- for salt_table, condition in salt_tables.items() %}
+        select
+            '{{ salt_table }}' as salt_table,
+            years.la_code,
+            years.fin_year,
+            years.period_start,
+            years.period_end,
+            lts.person_id,
+            lts.setting_rank
+        from with_chain_start as lts
+        inner join years
+            on
+                lts.la_code = years.la_code
+                and lts.event_start_date <= years.period_end
+                and {{ condition }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
