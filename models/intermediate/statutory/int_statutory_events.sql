@@ -36,7 +36,7 @@ loaded as (
                 then events.date_of_death
             else events.event_end_date
         end as derived_end_date
-    from {{ ref('stg_cld__events') }} as events
+    from {{ ref('int_cld_current_rows') }} as events
     inner join submissions on events.file_id = submissions.file_id
     where
         events.event_type in ('Request', 'Assessment', 'Service', 'Review')
