@@ -12,19 +12,14 @@ loaded_files as (
         file_id,
         file_name,
         loaded_at
-    from {{ source('cld', '_files') }}
-    where kind = 'cld' and status = 'loaded'
+    from {{ ref('stg_cld__files') }}
+    where status = 'loaded'
 
 ),
 
 withdrawals as (
 
-    select
-        file_id,
-        withdrawn_at,
-        reason
-    from {{ source('cld', '_withdrawals') }}
-    where restored_at is null
+    select * from {{ ref('stg_cld__withdrawals') }}
 
 ),
 

@@ -9,8 +9,8 @@ with
 
 files as (
 
-    select * from {{ source('cld', '_files') }}
-    where kind = 'cld' and status = 'loaded'
+    select * from {{ ref('stg_cld__files') }}
+    where status = 'loaded'
 
 ),
 
