@@ -176,15 +176,6 @@ def _norm_sql(expr: str) -> str:
     return f"regexp_replace(lower({expr}), '[^a-z0-9]', '', 'g')"
 
 
-def _date_sql(expr: str) -> str:
-    return f"coalesce(try_strptime({expr}, '%Y-%m-%d'), try_strptime({expr}, '%d/%m/%Y'))::DATE"
-
-
-def _number_sql(expr: str, integer: bool = False) -> str:
-    cleaned = f"replace(replace(replace({expr}, '£', ''), ',', ''), ' ', '')"
-    return f"try_cast({cleaned} AS {'BIGINT' if integer else 'DECIMAL(18,2)'})"
-
-
 def _map_sql(pairs: dict[str, str]) -> str:
     return "MAP {" + ", ".join(f"{_q(k)}: {_q(v)}" for k, v in pairs.items()) + "}"
 
@@ -245,11 +236,11 @@ def derived_columns(kind: str) -> dict[str, str]:
         v = c.name
         if c.kind == "date":
             d[f"{v}__parse"] = (
-                f"CASE WHEN {v} IS NULL THEN NULL WHEN {_date_sql(v)} IS NULL "
+                f"CASE WHEN {v} IS NULL THEN NULL WHEN {contract.date_sql(v)} IS NULL "
                 "THEN 'not a date' ELSE 'ok' END"
             )
         elif c.kind in ("number", "integer"):
-            n = _number_sql(v, c.kind == "integer")
+            n = contract.number_sql(v, c.kind == "integer")
             negative_ok = kind == "payments"
             d[f"{v}__parse"] = (
                 f"CASE WHEN {v} IS NULL THEN NULL WHEN {n} IS NULL THEN 'not a number' "
@@ -257,9 +248,10 @@ def derived_columns(kind: str) -> dict[str, str]:
                 + "ELSE 'ok' END"
             )
     for start, end in ORDERS.get(kind, []):
+        e, s = contract.date_sql(end), contract.date_sql(start)
         d[f"{end}__order"] = (
-            f"CASE WHEN {_date_sql(end)} < {_date_sql(start)} THEN 'before start' "
-            f"WHEN {_date_sql(end)} IS NOT NULL AND {_date_sql(start)} IS NOT NULL THEN 'ok' END"
+            f"CASE WHEN {e} < {s} THEN 'before start' "
+            f"WHEN {e} IS NOT NULL AND {s} IS NOT NULL THEN 'ok' END"
         )
     if any(c.name == "la_code" for c in cols):
         d["la_code__parse"] = (
@@ -296,11 +288,10 @@ def derived_columns(kind: str) -> dict[str, str]:
         )
         d["_has_date_of_death"] = "CASE WHEN date_of_death IS NOT NULL THEN 'Y' ELSE '' END"
         d["_has_event_end_date"] = "CASE WHEN event_end_date IS NOT NULL THEN 'Y' ELSE '' END"
-        age_at = (
-            f"coalesce({_date_sql('event_end_date')}, {_date_sql('reporting_period_end_date')})"
-        )
+        end_dates = ("event_end_date", "reporting_period_end_date")
+        age_at = f"coalesce({', '.join(contract.date_sql(c) for c in end_dates)})"
         d["_working_age"] = (
-            f"CASE WHEN date_diff('year', {_date_sql('date_of_birth')}, {age_at}) "
+            f"CASE WHEN date_diff('year', {contract.date_sql('date_of_birth')}, {age_at}) "
             "BETWEEN 18 AND 64 THEN 'Y' ELSE '' END"
         )
         d["nhs_number__parse"] = (
@@ -593,7 +584,7 @@ def frame_sql(kind: str, relation: str, columns: list[str]) -> str:
         elif c in PII:
             parts.append(f"CASE WHEN {c} IS NOT NULL THEN '*' END AS {c}")
         elif kinds.get(c) in ("number", "integer"):
-            parts.append(f"try_cast({_number_sql(c)} AS DOUBLE) AS {c}")
+            parts.append(f"try_cast({contract.number_sql(c)} AS DOUBLE) AS {c}")
         else:
             parts.append(c)
     return f"SELECT {', '.join(parts)} FROM {relation}"
