@@ -44,13 +44,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest
+    from pipeline.lock import warehouse_lock
 
-    report = ingest(args.landing, args.warehouse, progress=say)
+    with warehouse_lock(WarehousePaths.at(args.warehouse), "primed ingest", args.wait, say):
+        report = ingest(args.landing, args.warehouse, progress=say)
     s = report.summary()
     say(
-        f"{s['files_loaded']} file(s) loaded, {s['files_skipped']} already loaded, "
-        f"{s['files_refused']} refused; {s['rows_loaded']:,} rows loaded, "
-        f"{s['rows_quarantined']:,} quarantined"
+        f"{s['files_loaded']} file(s) loaded, {s['files_skipped']} already seen, "
+        f"{s['files_refused']} refused, {s['files_ignored']} ignored, {s['files_waiting']} "
+        f"waiting; {s['rows_loaded']:,} rows loaded, {s['rows_quarantined']:,} quarantined"
     )
     return 1 if report.refused else 0
 
@@ -69,34 +71,34 @@ def execute_job(landing: Path, paths: WarehousePaths):
     logging.getLogger("dagster").propagate = False  # the job's own console logger shows it
     # Run now, on what is there: nothing is left to settle (the sensor waits for that).
     job = build_definitions(landing, paths.root, settle_seconds=0).resolve_job_def(JOB_NAME)
+    # The console says each failure once; run_pipeline says why at the end.
+    console = {"log_level": "INFO", "show_failures": False}
     with DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={"loggers": {"console": {"config": console}}},
         )
 
 
-def run_pipeline(landing: Path, warehouse: Path) -> int:
-    """Execute the Dagster job in process; non-zero when nothing could be published."""
-    from dagster import DagsterEventType
+def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> int:
+    """Execute the Dagster job in process, holding the warehouse; non-zero when nothing could
+    be published. Another run on the warehouse: wait up to `wait` seconds, then stop."""
+    from pipeline.lock import warehouse_lock
 
     landing = Path(landing).resolve()
     paths = WarehousePaths.at(warehouse)
     if not landing.is_dir():
         raise PrimedError(f"the landing folder {landing} does not exist")
-    say(f"landing:   {landing}")
-    say(f"warehouse: {paths.root}")
-    started = time.perf_counter()
-    result = execute_job(landing, paths)
-    elapsed = time.perf_counter() - started
+    with warehouse_lock(paths, "primed run", wait, say):
+        say(f"landing:   {landing}")
+        say(f"warehouse: {paths.root}")
+        started = time.perf_counter()
+        result = execute_job(landing, paths)
+        elapsed = time.perf_counter() - started
     if not result.success:
-        failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
-        for event in failures:
-            err = event.step_failure_data.error
-            message = (err.message if err else "unknown error").strip().splitlines()[0]
-            say(f"primed: step {event.step_key} failed: {message}")
-        say("primed: nothing was published; the published warehouse is as it was.")
+        for line in why_it_failed(result.all_events):
+            say(f"primed: {line}")
         return 1
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
@@ -105,8 +107,51 @@ def run_pipeline(landing: Path, warehouse: Path) -> int:
     return 0
 
 
+def why_it_failed(events) -> list[str]:
+    """What stopped a run, said once, ending with what failed: each step failure (a blocking
+    check's failure as the checks themselves, each with its file, rows and values)."""
+    from dagster import AssetCheckSeverity, DagsterEventType
+
+    failed: list[str] = []
+    checks: list[str] = []
+    failed_steps = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_FAILURE}
+    for event in events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if check.passed or check.severity != AssetCheckSeverity.ERROR:
+                continue
+            if event.step_key not in failed_steps or not check.description:
+                continue
+            lines = check.description.strip().splitlines()
+            where = check.asset_key.to_user_string()
+            checks.append(f"blocking check {check.check_name} on {where} failed: {lines[0]}")
+            checks += [f"  {line}" for line in lines[1:]]
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the checks say which, and why
+            lines = _error_lines(err.message if err else "unknown error")
+            failed.append(f"step {event.step_key} failed: {lines[0]}")
+            failed += [f"  {line}" for line in lines[1:]]
+    intro = (
+        "nothing was published (the steps after the failure did not run); the published "
+        "warehouse is as it was. Why:"
+    )
+    return [intro, *failed, *checks]
+
+
+def _error_lines(message: str) -> list[str]:
+    """A step's error as the user needs it: a Failure's description without the class name."""
+    text = message.strip()
+    first, _, rest = text.partition(": ")
+    if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
+        text = rest
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[:20] or ["unknown error"]
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_pipeline(Path(args.landing), Path(args.warehouse))
+    return run_pipeline(Path(args.landing), Path(args.warehouse), args.wait)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -224,11 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="load new landing files into the raw tables")
     i.add_argument("--landing", required=True)
     i.add_argument("--warehouse", required=True)
+    _wait_option(i)
     i.set_defaults(func=cmd_ingest)
 
     r = sub.add_parser("run", help="run the whole pipeline (the Dagster job, in process)")
     r.add_argument("--landing", required=True)
     r.add_argument("--warehouse", required=True)
+    _wait_option(r)
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("demo", help="generate demo data (once) and run the pipeline on it")
@@ -273,6 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--warehouse", required=True)
     s.set_defaults(func=cmd_status)
     return p
+
+
+def _wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="when another run holds the warehouse, wait this long for it (default "
+        "PRIMED_LOCK_WAIT_SECONDS, else 0: stop at once, saying which run holds it)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -706,6 +706,8 @@ class Ingestor:
                 size_bytes=size,
                 modified_at=modified,
             )
+        elif status == "refused":  # said before, as a refused CSV seen again is
+            return FileResult(name, kind, "skipped", reason=f"already refused: {reason}")
         return FileResult(name, kind, status, reason=reason)
 
     def _record(self, con: duckdb.DuckDBPyConnection, **row) -> int:

@@ -918,6 +918,14 @@ def _raw_outcomes(kind: str, suite: Suite, per_file: list, run_dir: Path) -> lis
                 )
                 f["unexpected_rows"] += r["unexpected_count"]
                 f["files"].append(name)
+                f.setdefault("where", []).append(
+                    {
+                        "file": name,
+                        "rows": r["unexpected_count"],
+                        "example_rows": r.get("example_rows", []),
+                        "values": list(r.get("unexpected_values") or {})[:3],
+                    }
+                )
                 failed_new = failed_new or new
         label = "blocking" if blocking else "warnings"
         passed = not failed_new if blocking else not failing
@@ -932,17 +940,47 @@ def _raw_outcomes(kind: str, suite: Suite, per_file: list, run_dir: Path) -> lis
         index.write_text(json.dumps(meta, indent=1, default=str))
         meta["gx_results_index"] = str(index)
         n_rules = sum(is_blocking(e) == blocking for e in suite.expectations)
+        description = f"{n_rules} {label} rules of expectations/{suite.name}.json"
+        if failing:
+            ranked = sorted(failing.values(), key=lambda f: -f["unexpected_rows"])
+            description = "\n".join(explain_failure(kind, f) for f in ranked[:5])
+            if len(ranked) > 5:
+                description += f"\n... and {len(ranked) - 5} more rule(s); see {index}"
         out.append(
             CheckOutcome(
                 name=f"{suite.name}_{label}",
                 asset=asset,
                 passed=passed,
                 blocking=blocking,
-                description=f"{n_rules} {label} rules of expectations/{suite.name}.json",
+                description=description,
                 metadata=meta,
             )
         )
     return out
+
+
+def explain_failure(kind: str, failure: dict) -> str:
+    """One line: the rule, then where it failed, file by file, with example rows and (for
+    fields that are not personal data) the values, e.g. "Worker ID unique: workers.csv
+    rows 1, 158 (2 rows, value 'EALW01001')"."""
+    headers = {c.name: c.header for c in KIND_COLUMNS[kind]}
+    header = headers.get(str(failure.get("field")), "")
+    rule = failure.get("rule") or failure["expectation"]
+    what = rule if not header or header.lower() in rule.lower() else f"{header}: {rule}"
+    places = []
+    for w in failure.get("where", [])[:3]:
+        rows = w["example_rows"]
+        text = w["file"]
+        if rows:
+            more = ", ..." if w["rows"] > len(rows) else ""
+            text += f" row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}{more}"
+        detail = f"{w['rows']:,} row{'s' if w['rows'] != 1 else ''}"
+        if w["values"]:
+            detail += ", value " + ", ".join(f"'{v}'" for v in w["values"])
+        places.append(f"{text} ({detail})")
+    if len(failure.get("where", [])) > 3:
+        places.append(f"and {len(failure['where']) - 3} more file(s)")
+    return f"{what}: {'; '.join(places)}" if places else what
 
 
 def _safe(text: str) -> str:
@@ -1101,23 +1139,49 @@ def check_published_marts(
             path.write_text(
                 json.dumps({"parameters": params, "gx_validation_results": raw}, default=str)
             )
+            passed = res.success if res else True
+            detail = _frame_detail(frame_name, sub, params)
+            rule = e["meta"].get("rule", "")
             outcomes.append(
                 CheckOutcome(
                     name=name,
                     asset=asset,
-                    passed=res.success if res else True,
+                    passed=passed,
                     blocking=is_blocking(e),
-                    description=e["meta"].get("rule", ""),
+                    description=rule if passed else f"{rule}: {_explain_mart(detail)}",
                     metadata={
                         "gx_results_path": str(path),
                         "rows_checked": len(sub),
                         "unexpected_rows": res.unexpected_count if res else 0,
                         "parameters": {k: round(v, 4) for k, v in params.items()},
-                        **_frame_detail(frame_name, sub, params),
+                        **detail,
                     },
                 )
             )
     return outcomes
+
+
+def _explain_mart(detail: dict) -> str:
+    """What a failed mart check found, in a line (the frame's detail, as its metadata)."""
+    if "candidate_rows" in detail:
+        prev = detail["previous_rows"]
+        before = "none" if prev is None else f"{prev:,}"
+        return f"{detail['candidate_rows']:,} rows now, {before} in the published release"
+    if "out_of_range" in detail:
+        return f"{detail['out_of_range']:,} value(s) outside 0 to 1"
+    if "missing_team_months" in detail:
+        missing = detail["missing_team_months"]
+        return "missing: " + ", ".join(f"{m['team_code']} {m['month']}" for m in missing[:5])
+    if "jumps" in detail:
+        return "months: " + ", ".join(
+            f"{j['month']} ({j['committed']} after {j['previous']})" for j in detail["jumps"][:5]
+        )
+    if "beyond_tolerance" in detail:
+        examples = detail["examples"][:3]
+        return f"{detail['beyond_tolerance']} month and service type row(s), e.g. " + ", ".join(
+            f"{x['month']} {x['service_type']} ({x['relative_difference']:+.1%})" for x in examples
+        )
+    return "see the check's metadata"
 
 
 def _frame_detail(frame_name: str, df, params: dict) -> dict:
