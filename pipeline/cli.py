@@ -222,18 +222,22 @@ def cmd_export_cld(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipeline.validate import validate_file
+    from pipeline.validate import validate_path
 
     path = Path(args.file)
     if not path.is_file():
         raise PrimedError(f"{path} is not a file")
-    report = validate_file(path, Path(args.out) if args.out else path.parent)
-    if report.status == "refused":
-        say(f"REFUSED {report.file_name}: {report.reason}")
-    else:
-        say(f"{report.file_name}: {report.rows:,} rows, {report.problem_rows:,} field problems")
-    say(f"report: {report.html_path}\n        {report.csv_path}")
-    return 1 if report.status == "refused" else 0
+    refused = False
+    for report in validate_path(path, Path(args.out) if args.out else path.parent):
+        if report.status == "refused":
+            refused = True
+            say(f"REFUSED {report.file_name}: {report.reason}")
+        else:
+            say(f"{report.file_name}: {report.rows:,} rows, {report.problem_rows:,} field problems")
+            for warning in report.warnings:
+                say(f"  warning: {warning}")
+        say(f"report: {report.html_path}\n        {report.csv_path}")
+    return 1 if refused else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
