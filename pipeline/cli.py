@@ -241,17 +241,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.lock import describe, holder
     from pipeline.publish import current_release
+    from pipeline.retention import disk_usage
 
-    release = current_release(WarehousePaths.at(args.warehouse))
+    paths = WarehousePaths.at(args.warehouse)
+    release = current_release(paths)
     if release is None:
         say("nothing is published yet")
-        return 1
-    say(
-        f"published run {release['run_id']} at {release['published_at']}, "
-        f"data date {release['data_date']}"
-    )
-    return 0
+    else:
+        say(
+            f"published run {release['run_id']} at {release['published_at']}, "
+            f"data date {release['data_date']}"
+        )
+    busy = holder(paths)
+    if busy is not None:
+        say(f"being written now by {describe(busy)}")
+    for usage in disk_usage(paths):
+        say(f"{usage.what + ':':<10}{usage.bytes / 2**20:>10,.1f} MB  {usage.note}")
+    return 0 if release else 1
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """The warehouse again from its archive (and the pseudonym key): a restore from backup,
+    or a compacted work database. Then the job builds, checks and publishes as usual."""
+    import tempfile
+
+    from pipeline.ingest import rebuild_raw
+    from pipeline.lock import warehouse_lock
+
+    paths = WarehousePaths.at(args.warehouse)
+    with warehouse_lock(paths, "primed rebuild", args.wait, say):
+        report = rebuild_raw(paths.root, progress=say)
+        s = report.summary()
+        say(f"rebuilt raw from the archive: {s['files_loaded']} file(s), {s['rows_loaded']:,} rows")
+        with tempfile.TemporaryDirectory(prefix="primed-empty-landing-") as empty:
+            return run_pipeline(Path(empty), paths.root)
 
 
 # --------------------------------------------------------------------------- parser
@@ -320,9 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="folder for the report (default: beside the file)")
     v.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("status", help="what is published now")
+    s = sub.add_parser("status", help="what is published now, and what the warehouse keeps")
     s.add_argument("--warehouse", required=True)
     s.set_defaults(func=cmd_status)
+
+    b = sub.add_parser(
+        "rebuild", help="load the warehouse again from its archive (restore from a backup)"
+    )
+    b.add_argument("--warehouse", required=True)
+    _wait_option(b)
+    b.set_defaults(func=cmd_rebuild)
     return p
 
 

@@ -916,7 +916,8 @@ class Ingestor:
             file_id = self._load_rows(con, f, result, loaded_at)
             if self.record_manifest:
                 # Before the commit: a crash in between repeats the line, which a rebuild skips.
-                append_manifest(self.paths, file_id, f, loaded_at)
+                fingerprint = settings.key_fingerprint(self.pseudonym_key)
+                append_manifest(self.paths, file_id, f, loaded_at, fingerprint)
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -1258,8 +1259,11 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: Path, name: s
 # --------------------------------------------------------------------------- archive manifest
 
 
-def append_manifest(paths: WarehousePaths, file_id: int, f: _LandingFile, at: datetime) -> None:
-    """One line per loaded file, in load order: what a rebuild loads again, and how."""
+def append_manifest(
+    paths: WarehousePaths, file_id: int, f: _LandingFile, at: datetime, key_fingerprint: str
+) -> None:
+    """One line per loaded file, in load order: what a rebuild loads again, and how (with the
+    fingerprint of the pseudonym key, never the key, so that a rebuild uses the same key)."""
     line = {
         "file_id": file_id,
         "file_name": f.name,
@@ -1267,6 +1271,7 @@ def append_manifest(paths: WarehousePaths, file_id: int, f: _LandingFile, at: da
         "sha256": f.digest,
         "archived_as": f.archived.name,
         "loaded_at": at.isoformat(),
+        "key_fingerprint": key_fingerprint,
     }
     with (paths.archive_dir / MANIFEST).open("a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
@@ -1285,6 +1290,9 @@ def ensure_manifest(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> No
     ).fetchall()
     if not rows:
         return
+    fingerprint = con.execute(
+        f"SELECT value FROM {RAW_SCHEMA}._settings WHERE name = 'pseudonym_key_fingerprint'"
+    ).fetchall()
     part = manifest.with_suffix(".part")
     with part.open("w", encoding="utf-8") as out:
         for file_id, name, kind, sha, archived, at in rows:
@@ -1295,6 +1303,7 @@ def ensure_manifest(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> No
                 "sha256": sha,
                 "archived_as": Path(archived).name,
                 "loaded_at": at.isoformat(),
+                "key_fingerprint": fingerprint[0][0] if fingerprint else None,
             }
             out.write(json.dumps(line) + "\n")
     part.replace(manifest)
@@ -1328,7 +1337,18 @@ def rebuild_raw(
         raise PrimedError(
             f"{len(missing)} file(s) listed in {MANIFEST} are not in the archive, e.g. {missing[0]}"
         )
+    if not os.environ.get(settings.KEY_ENV) and not (paths.secrets_dir / "pseudonym.key").exists():
+        raise PrimedError(
+            f"no pseudonym key: set {settings.KEY_ENV} to the key the archive was loaded with, "
+            f"or restore {paths.secrets_dir / 'pseudonym.key'} from the backup"
+        )
     ingestor = Ingestor(paths, progress, record_manifest=False)
+    fingerprint = settings.key_fingerprint(ingestor.pseudonym_key)
+    if any(e.get("key_fingerprint") not in (None, fingerprint) for e in entries):
+        raise PrimedError(
+            "the pseudonym key differs from the one the archive was loaded with; set "
+            f"{settings.KEY_ENV} (or restore secrets/pseudonym.key) to the original key"
+        )
     report = IngestReport()
     con = duckdb.connect(str(paths.work_db))
     try:
