@@ -161,7 +161,7 @@ REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
 # rules (pipeline/quality.py, so `primed validate` too) judge cells with the same expressions.
 # Each takes a SQL expression giving the trimmed cell, NULL when blank.
 
-DATE_FORMATS_TEXT = "YYYY-MM-DD or DD/MM/YYYY, optionally followed by a time (HH:MM[:SS[.fff]])"
+DATE_FORMATS_TEXT = "YYYY-MM-DD or DD/MM/YYYY, optionally followed by a time HH:MM[:SS[.fff]]"
 # A date with a time of day: `YYYY-MM-DD HH:MM:SS[.fff]`, `YYYY-MM-DDTHH:MM:SS` (SQL Server and
 # ISO 8601 without a zone), `DD/MM/YYYY HH:MM[:SS]` (spreadsheets). The time is dropped.
 DATETIME_RE = (

@@ -1100,7 +1100,7 @@ def _time_of_day_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()
     return [
         f"{header}: {n:,} date(s) with a time of day other than midnight (first in row "
-        f"{first}); the date was kept and the time dropped"
+        f"{first}): the date was kept, the time dropped"
         for header, n, first in rows
     ]
 
@@ -1136,17 +1136,16 @@ def _whole_file_failures(
                 f"FROM (SELECT {v} AS v FROM _in) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
             ).fetchall()[0]
             if shape is None:
-                text += "; the column is empty in every row"
+                text += " (the column is empty in every row)"
             else:
-                text += f"; the values are written as {shape}"
+                text += f", written as {shape} in {n:,} rows"
                 if header not in pii:
                     shown = re.sub(r"[\x00-\x1f]", "?", str(example))[:40]
-                    text += f", e.g. '{shown}'"
-                text += f" ({n:,} rows)"
+                    text += f" (e.g. '{shown}')"
         if kinds.get(header) == "date":
-            text += f"; primed reads dates as {contract.DATE_FORMATS_TEXT}"
+            text += f", where primed reads dates as {contract.DATE_FORMATS_TEXT}"
         elif kinds.get(header) in ("number", "integer"):
-            text += "; primed reads numbers with a '.' decimal point (optional £ and ',')"
+            text += ", where primed reads numbers with a '.' decimal point (optional £ and ',')"
         out.append(text)
     return out
 

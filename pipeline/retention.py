@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import stat
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,22 +37,24 @@ def keep_releases() -> int:
 
 
 def reader_pid(db: Path) -> int | None:
-    """The process holding `db` open through DuckDB (which locks the file it opens, shared for
-    a reader), or None. Open file description locks see a reader in this process too. Readers
-    of a release's Parquet files take no lock and are not seen: on POSIX they keep reading a
+    """The process holding `db` open through DuckDB, or None. DuckDB locks the file it opens
+    (a shared lock for a reader); the kernel lists every file lock in /proc/locks, which is
+    read rather than probed, since probing a file (open, close) would drop the locks this very
+    process holds on it. Without /proc/locks (not Linux), no reader is seen. Readers of a
+    release's Parquet files take no lock and are not seen either: on POSIX they keep reading a
     removed file they hold open; one that opens files later needs a kept release."""
-    if not db.exists():
+    locks = Path("/proc/locks")
+    if not db.exists() or not locks.exists():
         return None
-    query = getattr(fcntl, "F_OFD_GETLK", fcntl.F_GETLK)
-    fd = os.open(db, os.O_RDONLY)
-    try:
-        probe = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
-        kind, _whence, _start, _len, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, query, probe))
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return None if kind == fcntl.F_UNLCK else (pid if pid > 0 else -1)
+    st = db.stat()
+    key = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in locks.read_text().splitlines():
+        fields = line.split()
+        if "->" in fields or len(fields) < 6:  # a process waiting for a lock, not holding one
+            continue
+        if fields[5] == key:
+            return int(fields[4])
+    return None
 
 
 def releases(paths: WarehousePaths) -> list[Path]:

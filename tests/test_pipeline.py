@@ -330,3 +330,29 @@ def test_no_output_of_a_run_holds_personal_data(faulty_run):
         texts += list(file_texts(target))
     scanned = assert_no_personal_data(texts, values)
     assert scanned > 100
+
+
+def test_a_failed_blocking_check_is_the_last_thing_said(tmp_path, demo, capfd):
+    """Issue 13: a worker id listed twice stops the run; the last line names the check, the
+    file and rows, and the value; no cascade of steps that did not run."""
+    _, demo_paths = demo
+    paths = WarehousePaths.at(tmp_path / "warehouse")
+    shutil.copytree(demo_paths.root, paths.root, symlinks=True)
+    landing = tmp_path / "landing"
+    (landing / "reference").mkdir(parents=True)
+    (landing / "reference" / "workers.csv").write_text(
+        "Worker ID,Team Code,Role,FTE\nEALW01001,EAL-ARC,Team manager,0.6\n"
+        "EALW01002,EAL-ARC,Social worker,1\nEALW01001,EAL-ARC,Team manager,0.6\n"
+    )
+    before = published_state(paths)
+    assert main(["run", "--landing", str(landing), "--warehouse", str(paths.root)]) == 1
+    out = capfd.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[-1] == (
+        "primed: blocking check raw_ref_workers_blocking on raw/ref_workers failed: Worker ID "
+        "unique: workers.csv rows 1, 3 (2 rows, value 'EALW01001')"
+    )
+    assert lines[-2].startswith("primed: nothing was published")
+    assert "Dependencies for step" not in out and "Execution of run" not in out
+    assert out.count("raw_extract_quality") < 20  # the step's own lines, not a cascade
+    assert published_state(paths) == before
