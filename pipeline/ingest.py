@@ -268,12 +268,6 @@ def classify_parts(parts: tuple[str, ...]) -> tuple[str | None, str, str]:
     return ("payments" if low.startswith("payments") else "cld"), "", ""
 
 
-def classify(path: Path, landing: Path) -> str | None:
-    """The kind of a landing file to load (a contract kind or 'zip'), or None."""
-    kind, _status, _reason = classify_parts(path.relative_to(landing).parts)
-    return kind
-
-
 def discover(landing: Path) -> list[Found]:
     """Every file below the landing folder with its verdict: reference files first (so that
     extracts loaded in the same run can be checked against them), then by name."""
@@ -336,6 +330,8 @@ def _check_head(name: str, head: bytes) -> None:
     utf16 = "save it again as CSV in UTF-8 (or Windows-1252)"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileRefused(name, f"the file is UTF-16 text (it starts with a UTF-16 mark); {utf16}")
+    if b"\x00" not in head:  # as before NULs were told apart: nothing more is refused
+        return
     half = len(head) // 4
     if len(head) >= 8 and max(head[0::2].count(0), head[1::2].count(0)) > half:
         raise FileRefused(name, f"the file is UTF-16 or binary (every other byte is 0); {utf16}")
@@ -726,6 +722,33 @@ class Ingestor:
         )
         return row["file_id"]
 
+    def _record_read(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        name: str,
+        kind: str,
+        digest: str,
+        st: os.stat_result,
+        status: str,
+        reason: str | None,
+        **more,
+    ) -> int:
+        """The row of a file that was read (so has a hash)."""
+        if "rows_read" in more:
+            more.setdefault("rows_loaded", 0)
+            more.setdefault("rows_quarantined", 0)
+        return self._record(
+            con,
+            file_name=name,
+            kind=kind,
+            sha256=digest,
+            size_bytes=st.st_size,
+            modified_at=_mtime(st.st_mtime),
+            status=status,
+            reason=reason,
+            **more,
+        )
+
     def ingest_file(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -770,19 +793,7 @@ class Ingestor:
             self._load(con, landing_file, result)
         except FileRefused as exc:
             result.status, result.reason = "refused", exc.reason
-            self._record(
-                con,
-                file_name=name,
-                kind=kind,
-                sha256=digest,
-                size_bytes=st.st_size,
-                modified_at=_mtime(st.st_mtime),
-                status="refused",
-                reason=exc.reason,
-                rows_read=0,
-                rows_loaded=0,
-                rows_quarantined=0,
-            )
+            self._record_read(con, name, kind, digest, st, "refused", exc.reason, rows_read=0)
         finally:
             if tmp_copy is not None:
                 tmp_copy.unlink(missing_ok=True)
@@ -803,16 +814,8 @@ class Ingestor:
             [result.file_name, digest],
         ).fetchall()
         if not known:
-            self._record(
-                con,
-                file_name=result.file_name,
-                kind=result.kind,
-                sha256=digest,
-                size_bytes=st.st_size,
-                modified_at=_mtime(st.st_mtime),
-                status="skipped",
-                reason=f"{result.reason} (file {file_id})",
-            )
+            reason = f"{result.reason} (file {file_id})"
+            self._record_read(con, result.file_name, result.kind, digest, st, "skipped", reason)
         return result
 
     # ----------------------------------------------------------------------- zip files
@@ -858,17 +861,7 @@ class Ingestor:
         result.reason = f"{sum(counts.values())} file(s) inside: " + (
             ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
         )
-        self._record(
-            con,
-            file_name=name,
-            kind=ZIP_KIND,
-            sha256=digest,
-            size_bytes=st.st_size,
-            modified_at=_mtime(st.st_mtime),
-            status="unpacked",
-            reason=result.reason,
-            archived_as=None,
-        )
+        self._record_read(con, name, ZIP_KIND, digest, st, "unpacked", result.reason)
         yield result
 
     def _ingest_member(
@@ -1059,18 +1052,17 @@ class Ingestor:
             kinds = {c.header: c.kind for c in mapped.values()}
             whole = _whole_file_failures(con, quarantined, positions, pii, kinds)
             result.warnings[:0] = whole
-        self._record(
+        self._record_read(
             con,
+            name,
+            kind,
+            digest,
+            f.path.stat(),
+            "loaded",
+            "; ".join(result.warnings) or None,
             file_id=file_id,
-            file_name=name,
-            kind=kind,
-            sha256=digest,
-            size_bytes=f.path.stat().st_size,
-            modified_at=_mtime(f.path.stat().st_mtime),
             encoding=f.facts.encoding,
             delimiter=delim,
-            status="loaded",
-            reason="; ".join(result.warnings) or None,
             rows_read=result.rows_read,
             rows_loaded=good,
             rows_quarantined=result.rows_quarantined,
@@ -1113,7 +1105,7 @@ def _whole_file_failures(
     kinds: dict[str, str],
 ) -> list[str]:
     """When every row fails on the same field, one sentence for the file, with how the values
-    are written (their shape; an example only where the field is not personal data)."""
+    are written: their shape, and an example where a row's reason would show the value."""
     out = []
     failing = con.execute(
         "SELECT f FROM (SELECT unnest(list_distinct(_fields)) AS f FROM _status) "
@@ -1139,7 +1131,9 @@ def _whole_file_failures(
                 text += " (the column is empty in every row)"
             else:
                 text += f", written as {shape} in {n:,} rows"
-                if header not in pii:
+                # A value is shown only where a row's reason would show it: never for a
+                # personal field, nor free text (where anything may have been typed).
+                if header not in pii and kinds.get(header) in ("date", "number", "integer"):
                     shown = re.sub(r"[\x00-\x1f]", "?", str(example))[:40]
                     text += f" (e.g. '{shown}')"
         if kinds.get(header) == "date":

@@ -250,3 +250,19 @@ def test_pseudonym_key_cannot_change_under_a_loaded_warehouse(tmp_path):
     Ingestor(paths, pseudonym_key="first-key-0123456789").run(landing)
     with pytest.raises(Exception, match="pseudonym key differs"):
         Ingestor(paths, pseudonym_key="other-key-0123456789").run(landing)
+
+
+def test_a_waiting_file_has_one_row_that_its_load_replaces(tmp_path):
+    landing = tmp_path / "landing"
+    write_csv(landing / "cld_q1.csv", [cld_row()])
+    (landing / "README.txt").write_text("see the email")
+    for _ in range(2):  # seen twice while it is still being written: one row
+        report = ingest(landing, tmp_path / "wh", settle_seconds=3600)
+        assert [(f.file_name, f.status) for f in report.files] == [
+            ("cld_q1.csv", "waiting"),
+            ("README.txt", "ignored"),
+        ]
+    rows = "SELECT file_name, status FROM raw._files ORDER BY file_name"
+    assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "waiting")]
+    ingest(landing, tmp_path / "wh")
+    assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "loaded")]
