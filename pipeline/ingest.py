@@ -655,7 +655,16 @@ class Ingestor:
             reason = "is a symbolic link; copy the file itself into the landing folder"
             yield self._note(con, found.path, found.name, found.kind, "refused", reason)
             return
-        age = time.time() - found.path.stat().st_mtime
+        try:
+            age = time.time() - found.path.stat().st_mtime
+        except FileNotFoundError:  # moved away since the folder was listed: not ours now
+            yield FileResult(
+                found.name,
+                found.kind or OTHER_KIND,
+                "skipped",
+                reason="removed from the landing folder during the run",
+            )
+            return
         if age < self.settle_seconds:
             reason = f"modified {age:.0f}s ago and may still be being written; a later run loads it"
             yield self._note(con, found.path, found.name, found.kind, "waiting", reason)
