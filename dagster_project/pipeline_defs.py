@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
@@ -315,3 +316,44 @@ def dbt_failures(target_path: Path) -> str:
         ]
         lines.append(f"dbt {r['unique_id'].split('.')[0]} {node}: {' '.join(text) or r['status']}")
     return "\n".join(lines) or "dbt build failed (see the lines above)"
+
+
+def why_it_failed(events) -> list[str]:
+    """What stopped a run, said once, ending with what failed: each step failure (a blocking
+    check's failure as the checks themselves, each with its file, rows and values)."""
+    failed: list[str] = []
+    checks: list[str] = []
+    failed_steps = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_FAILURE}
+    for event in events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if check.passed or check.severity != AssetCheckSeverity.ERROR:
+                continue
+            if event.step_key not in failed_steps or not check.description:
+                continue
+            lines = check.description.strip().splitlines()
+            where = check.asset_key.to_user_string()
+            checks.append(f"blocking check {check.check_name} on {where} failed: {lines[0]}")
+            checks += [f"  {line}" for line in lines[1:]]
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the checks say which, and why
+            lines = _error_lines(err.message if err else "unknown error")
+            failed.append(f"step {event.step_key} failed: {lines[0]}")
+            failed += [f"  {line}" for line in lines[1:]]
+    intro = (
+        "nothing was published (the steps after the failure did not run); the published "
+        "warehouse is as it was. Why:"
+    )
+    return [intro, *failed, *checks]
+
+
+def _error_lines(message: str) -> list[str]:
+    """A step's error as the user needs it: a Failure's description without the class name."""
+    text = message.strip()
+    first, _, rest = text.partition(": ")
+    if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
+        text = rest
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[:20] or ["unknown error"]

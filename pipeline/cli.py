@@ -97,6 +97,8 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
         result = execute_job(landing, paths)
         elapsed = time.perf_counter() - started
     if not result.success:
+        from dagster_project.pipeline_defs import why_it_failed
+
         for line in why_it_failed(result.all_events):
             say(f"primed: {line}")
         return 1
@@ -105,49 +107,6 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
     say(f"           {paths.published / 'parquet'}")
     say(f"reports:   {paths.published / 'reports' / 'index.html'}")
     return 0
-
-
-def why_it_failed(events) -> list[str]:
-    """What stopped a run, said once, ending with what failed: each step failure (a blocking
-    check's failure as the checks themselves, each with its file, rows and values)."""
-    from dagster import AssetCheckSeverity, DagsterEventType
-
-    failed: list[str] = []
-    checks: list[str] = []
-    failed_steps = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_FAILURE}
-    for event in events:
-        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            check = event.event_specific_data
-            if check.passed or check.severity != AssetCheckSeverity.ERROR:
-                continue
-            if event.step_key not in failed_steps or not check.description:
-                continue
-            lines = check.description.strip().splitlines()
-            where = check.asset_key.to_user_string()
-            checks.append(f"blocking check {check.check_name} on {where} failed: {lines[0]}")
-            checks += [f"  {line}" for line in lines[1:]]
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
-            err = event.step_failure_data.error
-            if err and err.cls_name == "DagsterAssetCheckFailedError":
-                continue  # the checks say which, and why
-            lines = _error_lines(err.message if err else "unknown error")
-            failed.append(f"step {event.step_key} failed: {lines[0]}")
-            failed += [f"  {line}" for line in lines[1:]]
-    intro = (
-        "nothing was published (the steps after the failure did not run); the published "
-        "warehouse is as it was. Why:"
-    )
-    return [intro, *failed, *checks]
-
-
-def _error_lines(message: str) -> list[str]:
-    """A step's error as the user needs it: a Failure's description without the class name."""
-    text = message.strip()
-    first, _, rest = text.partition(": ")
-    if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
-        text = rest
-    lines = [line for line in text.splitlines() if line.strip()]
-    return lines[:20] or ["unknown error"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
