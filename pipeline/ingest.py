@@ -42,7 +42,7 @@ from pipeline import contract, settings
 from pipeline.contract import Column, header_key
 from pipeline.errors import FileRefused, PrimedError
 from pipeline.paths import WarehousePaths
-from pipeline.supersession import WITHDRAWALS_DDL
+from pipeline.supersession import WITHDRAWALS_DDL, replay_withdrawals
 
 RAW_SCHEMA = "raw"
 CHUNK = 1 << 20
@@ -1369,6 +1369,8 @@ def rebuild_raw(
             result = ingestor.ingest_file(con, path, e["kind"], e["file_name"], e["sha256"])
             report.files.append(result)
             ingestor.progress(_describe(result))
+        if replayed := replay_withdrawals(con, paths):
+            ingestor.progress(f"replayed {replayed} withdrawal(s) and restore(s) from the archive")
     finally:
         con.close()
     return report

@@ -22,6 +22,7 @@ from pipeline.ingest import MANIFEST, ingest, rebuild_raw
 from pipeline.lock import warehouse_lock
 from pipeline.paths import WarehousePaths
 from pipeline.retention import disk_usage, prune_releases, reader_pid
+from pipeline.supersession import withdraw
 from tests.conftest import HEADERS, cld_row, write_csv
 
 HOLDER = """
@@ -200,6 +201,7 @@ def test_the_archive_and_the_key_rebuild_the_raw_layer(tmp_path, monkeypatch):
     landing = _landing(tmp_path / "landing")
     paths = WarehousePaths.at(tmp_path / "wh")
     ingest(landing, paths.root)
+    withdraw(paths, "cld_2024Q1.csv", "sent in error")  # a rebuild withdraws it again
     before = _raw(paths)
     assert len(before["cld_events"]) == 3 and len(before["quarantine"]) == 1
     # The backup: the archive (with its manifest) and the key; nothing else.
@@ -216,6 +218,13 @@ def test_the_archive_and_the_key_rebuild_the_raw_layer(tmp_path, monkeypatch):
     report = rebuild_raw(restored.root)
     assert [f.status for f in report.files] == ["loaded"] * 5
     assert _raw(restored) == before  # same rows, same quarantine, same pseudonyms
+    con = duckdb.connect(str(restored.work_db), read_only=True)
+    withdrawn = con.execute(
+        "SELECT f.file_name, w.reason FROM raw._withdrawals w JOIN raw._files f USING (file_id) "
+        "WHERE w.restored_at IS NULL"
+    ).fetchall()
+    con.close()
+    assert withdrawn == [("cld_2024Q1.csv", "sent in error")]
     with pytest.raises(PrimedError, match="exists: a rebuild starts from the archive alone"):
         rebuild_raw(restored.root)
 
