@@ -2,6 +2,9 @@
     cluster (episode) ending in a covered financial year, with its sequel (final outcome) and
     whether it counts in the denominator and the numerator. Clusters are built on all history;
     a cluster belongs to the year its end date falls in. -#}
+{#- The episode's own ST-Max rows: DHSC blanks every ST-Max service starting inside the
+    cluster before it looks at what followed (#ST_Max_Joined, Same_ST_Max). -#}
+{%- set own_st_max = "event.event_type = 'Service' and event.service_type = 'Short term support: ST-Max' and event.event_start_date >= episode.episode_start and event.event_start_date <= episode.episode_end" -%}
 {%- set usable_nfa = "('NFA: Information and advice or signposting', 'NFA: Support ended as planned', 'NFA: Responsibility moved to another local authority', 'NFA: Other', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Referral to other service within the local authority')" -%}
 
 with
@@ -118,7 +121,10 @@ clusters as (
 
 eligible as (
 
-    select clusters.*
+    select
+        clusters.*,
+        clusters.cluster_start as episode_start,
+        clusters.cluster_end as episode_end
     from clusters
     where
         (clusters.age is null or clusters.age >= 18)
@@ -139,52 +145,25 @@ eligible as (
 
 ),
 
-future_all as (
+sequel_candidates as (
 
-    select
-        eligible.la_code,
-        eligible.person_id,
-        eligible.cluster_number,
-        events.event_type,
-        events.event_start_date,
-        events.service_type,
-        events.service_component,
-        events.event_outcome,
-        events.effective_rank
-    from eligible
-    inner join events
-        on
-            eligible.la_code = events.la_code
-            and eligible.person_id = events.person_id
-            and eligible.cluster_start <= events.event_start_date
-            and eligible.cluster_end < events.end_sort
-            and events.event_start_date
-            <= cast({{ dbt.dateadd('day', 7, 'eligible.cluster_end') }} as date)
-    -- The episode's own ST-Max rows are not its sequel.
-    where not exists (
-            select 1
-            from st_max_rows
-            where
-                st_max_rows.statutory_event_id = events.statutory_event_id
-                and st_max_rows.cluster_number = eligible.cluster_number
-                and st_max_rows.person_id = eligible.person_id
-        )
+    {{ sequel_chain(
+        episodes='eligible',
+        events='events',
+        keys=['cluster_number'],
+        candidate='event.event_start_date >= episode.episode_start and event.end_sort > episode.episode_end',
+        own_row=own_st_max,
+        first_within_days=7,
+        cut_at="event.service_type = 'Short term support: ST-Max'",
+        event_columns=['effective_rank'],
+    ) }}
 
 ),
 
 future as (
 
-    -- Cut at the first later ST-Max: events from its start date on are not this sequel.
-    select *
-    from (
-        select
-            *,
-            min(
-                case when service_type = 'Short term support: ST-Max' then event_start_date end
-            ) over (partition by la_code, person_id, cluster_number) as next_st_max_start
-        from future_all
-    ) as cut
-    where next_st_max_start is null or event_start_date < next_st_max_start
+    select * from sequel_candidates
+    where is_in_sequel
 
 ),
 

@@ -116,80 +116,25 @@ episodes as (
 
 ),
 
-candidates as (
+sequel_candidates as (
 
-    select
-        episodes.la_code,
-        episodes.person_id,
-        episodes.episode_number,
-        episodes.episode_end,
-        events.event_type,
-        events.service_type,
-        events.event_outcome,
-        events.event_start_date,
-        events.derived_end_date,
-        events.end_sort,
-        row_number() over (
-            partition by episodes.la_code, episodes.person_id, episodes.episode_number
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as position,
-        lag(events.end_sort) over (
-            partition by episodes.la_code, episodes.person_id, episodes.episode_number
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as previous_end
-    from episodes
-    inner join events
-        on
-            episodes.la_code = events.la_code
-            and episodes.person_id = events.person_id
-            and episodes.episode_end <= events.event_start_date
-    where not (
-            events.service_type = 'Short term support: ST-Max'
-            and (
-                events.event_start_date = episodes.episode_start
-                or events.end_sort = episodes.episode_end
-            )
-        )
+    {{ sequel_chain(
+        episodes='episodes',
+        events='events',
+        keys=['episode_number'],
+        candidate='event.event_start_date >= episode.episode_end',
+        own_row="event.service_type = 'Short term support: ST-Max' and (event.event_start_date = episode.episode_start or event.end_sort = episode.episode_end)",
+        first_within_days=3,
+        gap_days=3,
+        cut_at="event.service_type = 'Short term support: ST-Max'",
+    ) }}
 
 ),
 
 chain as (
 
-    select *
-    from (
-        select
-            *,
-            min(case when service_type = 'Short term support: ST-Max' then position end) over (
-                partition by la_code, person_id, episode_number
-            ) as first_st_max_position
-        from (
-            select
-                *,
-                sum(
-                    case
-                        when
-                            position = 1
-                            and (
-                                derived_end_date is null
-                                or {{ dbt.datediff('episode_end', 'event_start_date', 'day') }} <= 3
-                            )
-                            then 0
-                        when
-                            position > 1
-                            and {{ dbt.datediff('previous_end', 'event_start_date', 'day') }} <= 3
-                            then 0
-                        else 1
-                    end
-                ) over (
-                    partition by la_code, person_id, episode_number
-                    order by position
-                    rows between unbounded preceding and current row
-                ) as breaks
-            from candidates
-        ) as flagged
-        where breaks = 0
-    ) as unbroken
-    where first_st_max_position is null or position < first_st_max_position
+    select * from sequel_candidates
+    where is_in_sequel
 
 ),
 
@@ -250,7 +195,7 @@ candidate_summary as (
         person_id,
         episode_number,
         count(*) as candidate_events
-    from candidates
+    from sequel_candidates
     group by la_code, person_id, episode_number
 
 ),
