@@ -127,6 +127,13 @@
     end
 {%- endmacro %}
 
+{#- An outcome that was an NFA outcome in Release 1: NHS England's SALT code, written on R1
+    labels, tests Event_Outcome LIKE 'NFA%'. Every Release 2 'NFA: ...' value but 'NFA: Support
+    ended as planned', which was R1's 'Service ended as planned'. -#}
+{% macro is_release_1_nfa(outcome) -%}
+    ({{ outcome }} like 'NFA:%' and {{ outcome }} <> 'NFA: Support ended as planned')
+{%- endmacro %}
+
 {#- SALT STS002a sequel of an event outcome (NHSE mapping, labels normalised). -#}
 {% macro sts002a_sequel(outcome) -%}
     case

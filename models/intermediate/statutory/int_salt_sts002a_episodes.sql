@@ -3,7 +3,9 @@
     ending in a covered year, with what followed it. ST-Max rows a day or less apart form one
     episode; the sequel chain starts within 3 days of its end, continues while events start
     within 3 days of the previous one's end, and stops at the next ST-Max. Record types as in
-    STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain). -#}
+    STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain); an
+    NFA outcome is one that was NFA in Release 1 (NHS England's code is written on R1 labels),
+    so 'NFA: Support ended as planned' is not one. -#}
 
 with
 
@@ -163,7 +165,7 @@ latest_nfa_end as (
         la_code,
         person_id,
         episode_number,
-        max(case when event_outcome like 'NFA:%' then end_sort end) as nfa_end
+        max(case when {{ is_release_1_nfa('event_outcome') }} then end_sort end) as nfa_end
     from chain
     group by la_code, person_id, episode_number
 
@@ -171,11 +173,16 @@ latest_nfa_end as (
 
 chain_outcomes as (
 
+    -- NHS England counts only the NFA rows at the latest NFA end date (#FIND_NEXT_OTHER_NFA),
+    -- distinct as its SELECT DISTINCT makes them.
     select
         chain.la_code,
         chain.person_id,
         chain.episode_number,
-        count(*) as rows_at_latest_end,
+        count(distinct
+            chain.event_type || '|' || cast(chain.event_start_date as {{ dbt.type_string() }})
+            || '|' || chain.event_outcome
+        ) as nfa_rows_at_latest_end,
         max({{ sts002a_sequel('chain.event_outcome') }}) as nfa_sequel
     from chain
     inner join latest_nfa_end as latest
@@ -184,6 +191,7 @@ chain_outcomes as (
             and chain.person_id = latest.person_id
             and chain.episode_number = latest.episode_number
             and chain.end_sort = latest.nfa_end
+    where {{ is_release_1_nfa('chain.event_outcome') }}
     group by chain.la_code, chain.person_id, chain.episode_number
 
 ),
@@ -205,7 +213,7 @@ classified as (
     select
         episodes.*,
         chain_summary.best_service,
-        chain_outcomes.rows_at_latest_end,
+        chain_outcomes.nfa_rows_at_latest_end,
         chain_outcomes.nfa_sequel,
         {{ statutory_age('persons.birth_year', 'persons.birth_month', 'episodes.period_end') }}
             as age,
@@ -213,7 +221,7 @@ classified as (
             when candidate_summary.candidate_events is null then 1
             when chain_summary.chain_events is null then 5
             when chain_summary.best_service is not null then 2
-            when chain_outcomes.rows_at_latest_end is not null then 3
+            when chain_outcomes.nfa_rows_at_latest_end is not null then 3
             else 4
         end as record_type
     from episodes
@@ -263,9 +271,19 @@ select
                 end
         when record_type = 3
             then case
-                    when rows_at_latest_end > 1 then 'No services provided - other'
+                    when nfa_rows_at_latest_end > 1 then 'No services provided - other'
                     else nfa_sequel
                 end
-        else coalesce({{ sts002a_sequel('event_outcome') }}, 'No service found')
+        -- Type 4 (#FIND_NEXT_OTHER_No_Outcome): an NFA outcome is mapped, 'as planned' is
+        -- other, anything else found no service.
+        when record_type = 4
+            then case
+                    when {{ is_release_1_nfa('event_outcome') }} then {{ sts002a_sequel('event_outcome') }}
+                    when event_outcome = 'NFA: Support ended as planned' then 'No services provided - other'
+                    else 'No service found'
+                end
+        -- Types 1 and 5 (no chronology): the episode outcome through NHS England's mapping
+        -- table, else unable to classify.
+        else coalesce({{ sts002a_sequel('event_outcome') }}, 'Unable to classify')
     end as sequel
 from classified
