@@ -179,7 +179,8 @@ chain_outcomes as (
         chain.la_code,
         chain.person_id,
         chain.episode_number,
-        count(distinct
+        count(
+            distinct
             chain.event_type || '|' || cast(chain.event_start_date as {{ dbt.type_string() }})
             || '|' || chain.event_outcome
         ) as nfa_rows_at_latest_end,
