@@ -80,11 +80,24 @@ def concise_console(init_context):
     log = logging.getLogger("primed.run")
     log.setLevel(init_context.logger_config["log_level"])
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler()
         handler.setFormatter(_StepFormatter())
         log.addHandler(handler)
     log.propagate = False
     return log
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stdout` is when a line is logged, not when the logger was made:
+    a later run in the same process whose output is redirected gets its own lines."""
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 class _StepFormatter(logging.Formatter):

@@ -34,3 +34,12 @@
 {% macro duckdb__round_double(expr, digits) -%}
     round({{ expr }}, {{ digits }})
 {%- endmacro %}
+
+{#- A file's reporting period start as stated; an absent start is the end less 12 months
+    (a rolling year), as DHSC reads a submission. -#}
+{% macro stated_period_start(start_expr, end_expr) -%}
+    coalesce(
+        {{ start_expr }},
+        cast({{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, end_expr)) }} as date)
+    )
+{%- endmacro %}

@@ -205,6 +205,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from pipeline.supersession import restore, withdraw
+
+    paths = WarehousePaths.at(args.warehouse)
+    say(restore(paths, args.file) if args.restore else withdraw(paths, args.file, args.reason))
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -268,6 +276,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file")
     v.add_argument("--out", help="folder for the report (default: beside the file)")
     v.set_defaults(func=cmd_validate)
+
+    w = sub.add_parser(
+        "withdraw", help="withdraw a loaded CLD file: its rows stop counting (archive kept)"
+    )
+    w.add_argument("file", help="the loaded file's name, or its id when names repeat")
+    w.add_argument("--warehouse", required=True)
+    how = w.add_mutually_exclusive_group(required=True)
+    how.add_argument("--reason", help="why it is withdrawn (kept with the withdrawal)")
+    how.add_argument("--restore", action="store_true", help="undo an earlier withdrawal")
+    w.set_defaults(func=cmd_withdraw)
 
     s = sub.add_parser("status", help="what is published now")
     s.add_argument("--warehouse", required=True)

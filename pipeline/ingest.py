@@ -27,6 +27,7 @@ from pipeline import contract, settings
 from pipeline.contract import Column, header_key
 from pipeline.errors import FileRefused, PrimedError
 from pipeline.paths import WarehousePaths
+from pipeline.supersession import WITHDRAWALS_DDL
 
 RAW_SCHEMA = "raw"
 CHUNK = 1 << 20
@@ -153,6 +154,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Warehouses made before the column existed.
     con.execute(f"ALTER TABLE {RAW_SCHEMA}._quarantine ADD COLUMN IF NOT EXISTS event_type VARCHAR")
+    con.execute(WITHDRAWALS_DDL)
 
 
 # --------------------------------------------------------------------------- discovery

@@ -23,6 +23,7 @@ import duckdb
 
 from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
+from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
@@ -105,6 +106,8 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
             con.execute(f"COPY {src} TO {_q(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
             counts[table] = con.execute(f"SELECT count(*) FROM {dst}").fetchall()[0][0]
             say(f"  {table}: {counts[table]:,} rows")
+        for line in files_not_counting(con, f"work.{PUBLISHED_SCHEMA}"):
+            say(f"  not counted: {line}")
         data_date = _data_date(con)
         con.execute(
             f"""CREATE TABLE pub.{PUBLISHED_SCHEMA}._release AS

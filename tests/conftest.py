@@ -55,6 +55,31 @@ def cld_row(**overrides) -> dict:
     return row
 
 
+def dbt_build(paths, select: str, scratch: Path) -> None:
+    """`dbt build --select SELECT` in process on a warehouse's work database, with dbt's target
+    and logs in `scratch` (never the repository's); then let go of the database, as a run
+    does, so that the next step can open it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    from pipeline.dbt_project import PROJECT_DIR
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PRIMED_WORK_DB", str(paths.work_db))
+        result = dbtRunner().invoke(
+            ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
+             "--select", select, "--indirect-selection", "cautious", "--quiet"]
+        )  # fmt: skip
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+    assert result.success, result.exception or [
+        r.message for r in result.result or [] if r.status not in ("pass", "success")
+    ]
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     return prepare_manifest()

@@ -226,15 +226,44 @@ def _write_faulty_file(demo_landing: Path, landing: Path) -> Path:
     return path
 
 
+LATEST_EXTRACT = "cld_E09000009_2025-03-31.csv"
+
+
+def _write_corrected_reexport(demo_landing: Path, landing: Path) -> dict[str, str]:
+    """The demo's latest extract exported again under the same name, corrected: one open
+    review completed, one assessment left out (recorded in error). Their references."""
+    with (demo_landing / LATEST_EXTRACT).open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        headers = list(reader.fieldnames or [])
+        rows = list(reader)
+    review = next(
+        r for r in rows if r["Event Type"] == "Review" and r["Event Status"] == "Open"
+        and r["Event Reference"] and not r["Event End Date"]
+    )  # fmt: skip
+    # An assessment that no earlier extract holds: it started after their periods.
+    dropped = next(
+        r for r in rows if r["Event Type"] == "Assessment" and r["Event Status"] == "Completed"
+        and r["Event Start Date"] > "2025-01-01"
+    )  # fmt: skip
+    review |= {"Event End Date": "2025-03-28", "Event Status": "Completed",
+               "Event Outcome": "Continuation of support or services"}  # fmt: skip
+    with (landing / LATEST_EXTRACT).open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, headers)
+        writer.writeheader()
+        writer.writerows(r for r in rows if r is not dropped)
+    return {"completed": review["Event Reference"], "dropped": dropped["Event Reference"]}
+
+
 @pytest.fixture(scope="module")
 def faulty_run(tmp_path_factory, demo):
-    """The demo warehouse plus a file with faults next to personal data, run through the job
-    with everything it prints captured."""
+    """The demo warehouse plus a file with faults next to personal data and a corrected
+    re-export of the latest extract, run through the job with everything it prints captured."""
     demo_landing, demo_paths = demo
     base = tmp_path_factory.mktemp("faulty")
     paths = WarehousePaths.at(base / "warehouse")
     shutil.copytree(demo_paths.root, paths.root, symlinks=True)
     _write_faulty_file(demo_landing, base / "landing")
+    corrected = _write_corrected_reexport(demo_landing, base / "landing")
     dbt_targets = set((PROJECT_DIR / "target").iterdir())
     with pytest.MonkeyPatch.context() as mp, tempfile.TemporaryFile("w+") as out:
         # Everything the run prints (its own lines, Dagster's, dbt's subprocess) goes to `out`.
@@ -259,7 +288,46 @@ def faulty_run(tmp_path_factory, demo):
         "printed": printed,
         "dbt_targets": new_targets,
         "demo_landing": demo_landing,
+        "corrected": corrected,
     }
+
+
+def test_a_corrected_reexport_supersedes_the_file_it_corrects(faulty_run):
+    """Issue 18: the re-export under the same name wins entirely, and the run says so."""
+    assert faulty_run["result"].success
+    refs = faulty_run["corrected"]
+    con = duckdb.connect(str(faulty_run["paths"].published_db), read_only=True)
+    try:
+        files = con.execute(
+            "SELECT file_id, file_status, superseded_by_file_id FROM marts.dq_cld_files "
+            "WHERE file_name = ? ORDER BY file_id",
+            [LATEST_EXTRACT],
+        ).fetchall()
+        review = con.execute(
+            "SELECT event_status, source_rows FROM marts.fct_reviews WHERE event_reference = ?",
+            [refs["completed"]],
+        ).fetchall()
+        dropped = con.execute(
+            "SELECT count(*) FROM marts.fct_assessments WHERE event_reference = ?",
+            [refs["dropped"]],
+        ).fetchall()
+        superseded = con.execute(
+            "SELECT sum(rows_superseded) = sum(rows_loaded) FROM marts.dq_row_accounting "
+            "WHERE file_id = ?",
+            [files[0][0]],
+        ).fetchall()
+    finally:
+        con.close()
+    (old, _, by), (new, status, _) = files
+    assert (by, status) == (new, "current")
+    assert review[0][0] == "Completed"
+    assert dropped == [(0,)]
+    assert superseded == [(True,)]
+    said = (
+        f"{LATEST_EXTRACT} (id {old}, E09000009, 2024-04-01 to 2025-03-31) is superseded by "
+        f"{LATEST_EXTRACT} (id {new}), loaded later"
+    )
+    assert said in faulty_run["printed"]
 
 
 def test_quarantined_rows_are_counted_by_reason(faulty_run):

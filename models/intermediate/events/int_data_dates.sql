@@ -3,4 +3,4 @@
 select
     max(reporting_period_end_date) as data_date,
     min(event_start_date) as first_event_date
-from {{ ref('stg_cld__events') }}
+from {{ ref('int_cld_current_rows') }}

@@ -1,14 +1,16 @@
-{#- One row per event across overlapping extracts (measures.md, Common rules).
-    An event is (LA, event type, Event Reference) when the reference is filled; otherwise the
-    DHSC unique-event key (statutory-method.md §1.6), built on Release 2 values so that an R1
-    and an R2 spelling of one event merge. The row from the latest reporting period wins; then
-    DHSC's tie-breaks (open first, then latest end; event-outcome hierarchy); then the file
-    loaded last and its last row. -#}
+{#- One row per event across overlapping extracts (measures.md, Common rules), from the rows
+    of files that count (int_cld_current_rows: a corrected re-export has already superseded
+    the file it corrects). An event is (LA, event type, Event Reference) when the reference is
+    filled; otherwise the DHSC unique-event key (statutory-method.md §1.6), built on Release 2
+    values so that an R1 and an R2 spelling of one event merge. The row from the latest
+    reporting period wins, a tie going to the file loaded last; inside one file, DHSC's
+    tie-breaks settle duplicates (open first, then latest end; event-outcome hierarchy), then
+    the last row. -#}
 with
 
 events as (
 
-    select * from {{ ref('stg_cld__events') }}
+    select * from {{ ref('int_cld_current_rows') }}
     -- Rows with no valid event type (a carer known by association, or an invalid code)
     -- describe no event.
     where
@@ -58,10 +60,10 @@ ranked as (
             partition by event_key
             order by
                 reporting_period_end_date desc,
+                file_id desc,
                 case when derived_end_date is null then 0 else 1 end,
                 derived_end_date desc,
                 coalesce(event_outcome_rank, 999),
-                file_id desc,
                 row_number desc
         ) as version_rank
     from keyed

@@ -13,7 +13,7 @@ periods as (
     select
         la_code,
         max(reporting_period_end_date) as latest_period_end
-    from {{ ref('stg_cld__events') }}
+    from {{ ref('int_cld_current_rows') }}
     group by la_code
 
 )

@@ -12,7 +12,7 @@ events as (
         cast(reporting_period_end_date as {{ dbt.type_string() }}) || '|'
         || coalesce(cast(event_start_date as {{ dbt.type_string() }}), '') || '|'
         || cast(file_id as {{ dbt.type_string() }}) as recency
-    from {{ ref('stg_cld__events') }}
+    from {{ ref('int_cld_current_rows') }}
     where person_id is not null
 
 )

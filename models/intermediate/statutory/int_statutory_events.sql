@@ -26,7 +26,7 @@ loaded as (
         submissions.is_latest_reference_period,
         {{ dhsc_derived_end_date('events.event_start_date', 'events.event_end_date', 'events.date_of_death') }}
             as derived_end_date
-    from {{ ref('stg_cld__events') }} as events
+    from {{ ref('int_cld_current_rows') }} as events
     inner join submissions on events.file_id = submissions.file_id
     where
         events.event_type in ('Request', 'Assessment', 'Service', 'Review')

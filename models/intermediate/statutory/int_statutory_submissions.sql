@@ -1,5 +1,6 @@
-{#- DHSC submission selection (statutory-method.md §1.2, joined table): each loaded CLD file,
-    its stated reporting period, and the reference period it supplies. Every month is taken
+{#- DHSC submission selection (statutory-method.md §1.2, joined table): each CLD file that
+    counts (int_cld_files: a corrected re-export has superseded the file it corrects), its
+    stated reporting period, and the reference period it supplies. Every month is taken
     from the latest file whose period covers it (latest period end, then the file loaded last),
     so each rolling 12-month extract supplies its oldest, most mature months and the latest
     extract supplies its whole year. Files that supply no month are superseded and dropped.
@@ -12,13 +13,10 @@ files as (
     select
         la_code,
         file_id,
-        max(reporting_period_end_date) as period_end,
-        coalesce(
-            min(reporting_period_start_date),
-            cast({{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'max(reporting_period_end_date)')) }} as date)
-        ) as period_start
-    from {{ ref('stg_cld__events') }}
-    group by la_code, file_id
+        period_end,
+        period_start
+    from {{ ref('int_cld_files') }}
+    where is_current
 
 ),
 

@@ -1,14 +1,16 @@
 {#- Accounting, not hope (issue: data-quality guard): for every loaded CLD file and event
     type, where each input row went. Rows read = loaded + quarantined; loaded rows either
-    describe no event (no valid event type or start), or were merged into a later copy of the
-    same event, or are the kept copy of an event that is cancelled, out of period, or counted.
+    belong to a file that no longer counts (superseded by a corrected re-export, or withdrawn:
+    int_cld_files), or describe no event (no valid event type or start), or were merged into a
+    later copy of the same event, or are the kept copy of an event that is cancelled, out of
+    period, or counted.
     The tests on this model fail when any row is unaccounted for. -#}
 with
 
 files as (
 
-    select * from {{ source('cld', '_files') }}
-    where kind = 'cld' and status = 'loaded'
+    select * from {{ ref('stg_cld__files') }}
+    where status = 'loaded'
 
 ),
 
@@ -28,6 +30,12 @@ event_types as (
 loaded_rows as (
 
     select * from {{ ref('stg_cld__events') }}
+
+),
+
+cld_files as (
+
+    select * from {{ ref('int_cld_files') }}
 
 ),
 
@@ -53,20 +61,44 @@ valid_types as (
 loaded as (
 
     select
-        file_id,
-        coalesce(event_type, '(none)') as event_type,
+        loaded_rows.file_id,
+        coalesce(loaded_rows.event_type, '(none)') as event_type,
         count(*) as rows_loaded,
+        count(case when cld_files.file_status = 'superseded' then 1 end) as rows_superseded,
+        count(case when cld_files.file_status = 'withdrawn' then 1 end) as rows_withdrawn,
         count(
             case
                 when
-                    event_type not in (select valid_types.r2_value from valid_types)
-                    or event_type is null
-                    or event_start_date is null
+                    cld_files.is_current
+                    and (
+                        loaded_rows.event_type
+                        not in (select valid_types.r2_value from valid_types)
+                        or loaded_rows.event_type is null
+                        or loaded_rows.event_start_date is null
+                    )
                     then 1
             end
         ) as rows_without_event
     from loaded_rows
+    inner join cld_files
+        on
+            loaded_rows.file_id = cld_files.file_id
+            and loaded_rows.la_code = cld_files.la_code
     group by 1, 2
+
+),
+
+file_status as (
+
+    select
+        file_id,
+        case
+            when min(file_status) = max(file_status) then min(file_status)
+            else 'partly current'
+        end as file_status,
+        max(superseded_by_file_name) as superseded_by_file_name
+    from cld_files
+    group by 1
 
 ),
 
@@ -117,13 +149,18 @@ file_types as (
 select
     files.file_id,
     files.file_name,
+    coalesce(file_status.file_status, 'current') as file_status,
+    file_status.superseded_by_file_name,
     file_types.event_type,
     coalesce(quarantined.rows_quarantined, 0)
     + coalesce(loaded.rows_loaded, 0) as rows_read,
     coalesce(loaded.rows_loaded, 0) as rows_loaded,
     coalesce(quarantined.rows_quarantined, 0) as rows_quarantined,
+    coalesce(loaded.rows_superseded, 0) as rows_superseded,
+    coalesce(loaded.rows_withdrawn, 0) as rows_withdrawn,
     coalesce(loaded.rows_without_event, 0) as rows_without_event,
-    coalesce(loaded.rows_loaded, 0) - coalesce(loaded.rows_without_event, 0)
+    coalesce(loaded.rows_loaded, 0) - coalesce(loaded.rows_superseded, 0)
+    - coalesce(loaded.rows_withdrawn, 0) - coalesce(loaded.rows_without_event, 0)
     - coalesce(kept_counts.rows_kept, 0) as rows_merged_as_duplicates,
     coalesce(kept_counts.rows_kept_cancelled, 0) as rows_dropped_cancelled,
     coalesce(kept_counts.rows_kept_out_of_period, 0) as rows_dropped_out_of_period,
@@ -132,6 +169,7 @@ select
     files.rows_read as file_rows_read
 from file_types
 inner join files on file_types.file_id = files.file_id
+left join file_status on file_types.file_id = file_status.file_id
 left join loaded
     on
         file_types.file_id = loaded.file_id
