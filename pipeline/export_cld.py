@@ -8,7 +8,7 @@ for the 12 months ending ``period_end`` (cld.md §1.1 inclusion rules):
 * services active at any point in it (started by its end, not ended before its start);
 * never a cancelled event;
 * the carers known by association (person and carer fields, no event) that the latest loaded
-  file covering the period end lists, once each.
+  file covering the period end lists (of the files that count: ``int_cld_files``), once each.
 
 Each event is the deduplicated row (``intermediate.int_events_deduplicated``: one row per event,
 latest state) joined back to the row that was loaded (``raw.cld_events``) through its lineage
@@ -164,16 +164,11 @@ def _select_sql(coded: set[str]) -> str:
               AND (raw.date_of_death IS NULL OR raw.date_of_death >= raw.event_start_date)
         ),
         carer_file AS (
-            -- The latest loaded file whose stated period covers the period end.
+            -- The file that counts (int_cld_files), loaded last, whose stated period covers
+            -- the period end.
             SELECT max(file_id) AS file_id
-            FROM (
-                SELECT file_id, min(reporting_period_start_date) AS period_start,
-                       max(reporting_period_end_date) AS period_end
-                FROM staging.stg_cld__events
-                WHERE la_code = $la
-                GROUP BY file_id
-            ) AS files
-            WHERE period_end >= $end AND coalesce(period_start, period_end) <= $end
+            FROM intermediate.int_cld_files
+            WHERE la_code = $la AND is_current AND period_start <= $end AND period_end >= $end
         ),
         carers AS (
             SELECT file_id, row_number, person_id, NULL AS event_id
@@ -242,6 +237,7 @@ def export_cld(
             "raw.cld_events",
             "staging.stg_cld__events",
             "intermediate.int_events_deduplicated",
+            "intermediate.int_cld_files",
         }
         if not needed <= tables:
             raise PrimedError("the warehouse has not been built yet: run `primed run` first")
