@@ -20,6 +20,10 @@ class Column:
     synonyms: tuple[str, ...] = ()
     pii: bool = False
     required: bool = False  # a row without it cannot be placed: quarantined
+    # Written in the national submission: a field of the Release 2 specification (the list
+    # DHSC's GetDQValues procedure checks). Release 1 fields that Release 2 dropped and the
+    # local columns are read from an extract but never submitted.
+    submitted: bool = True
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -41,9 +45,9 @@ CLD_COLUMNS: tuple[Column, ...] = (
         pii=True,
         synonyms=("LA Person ID", "Person ID"),
     ),
-    C("first_name", "First Name", pii=True, synonyms=("Forename",)),
-    C("last_name", "Last Name", pii=True, synonyms=("Surname",)),
-    C("gp_practice_name", "GP Practice Name"),
+    C("first_name", "First Name", pii=True, synonyms=("Forename",), submitted=False),
+    C("last_name", "Last Name", pii=True, synonyms=("Surname",), submitted=False),
+    C("gp_practice_name", "GP Practice Name", submitted=False),
     C("gp_practice_code", "GP Practice Code"),
     C("gender", "Gender", "code"),
     C("ethnicity", "Ethnicity", "code"),
@@ -76,13 +80,28 @@ CLD_COLUMNS: tuple[Column, ...] = (
         synonyms=("Total Hours Caring per week",),
     ),
     C("no_of_adults_being_cared_for", "No. of adults being cared for", "integer"),
-    C("adult_1_linked_person_id", "Adult 1 Linked Person ID", pii=True),
-    C("adult_2_linked_person_id", "Adult 2 Linked Person ID", pii=True),
-    C("adult_3_linked_person_id", "Adult 3 Linked Person ID", pii=True),
+    C(
+        "adult_1_linked_person_id",
+        "Adult 1 Linked Person_ID",
+        pii=True,
+        synonyms=("Adult 1 Linked Person ID",),
+    ),
+    C(
+        "adult_2_linked_person_id",
+        "Adult 2 Linked Person_ID",
+        pii=True,
+        synonyms=("Adult 2 Linked Person ID",),
+    ),
+    C(
+        "adult_3_linked_person_id",
+        "Adult 3 Linked Person_ID",
+        pii=True,
+        synonyms=("Adult 3 Linked Person ID",),
+    ),
     C("service_type", "Service Type", "code"),
     C("service_component", "Service Component", "code"),
     C("delivery_mechanism", "Delivery Mechanism", "code"),
-    C("provider_cqc_location_name", "Provider CQC Location Name"),
+    C("provider_cqc_location_name", "Provider CQC Location Name", submitted=False),
     C("provider_cqc_location_id", "Provider CQC Location ID"),
     C("review_reason", "Review Reason", "code"),
     C("review_outcomes_achieved", "Review Outcomes Achieved", "code"),
@@ -96,11 +115,11 @@ CLD_COLUMNS: tuple[Column, ...] = (
     ),
     C("planned_units_per_week", "Planned units per week", "number"),
     # Local columns (extract-contract.md §1): optional.
-    C("event_status", "Event Status", "code"),
-    C("team_code", "Team Code"),
-    C("worker_id", "Worker ID"),
-    C("allocated_date", "Allocated Date", "date"),
-    C("due_date", "Due Date", "date"),
+    C("event_status", "Event Status", "code", submitted=False),
+    C("team_code", "Team Code", submitted=False),
+    C("worker_id", "Worker ID", submitted=False),
+    C("allocated_date", "Allocated Date", "date", submitted=False),
+    C("due_date", "Due Date", "date", submitted=False),
 )
 
 PAYMENT_COLUMNS: tuple[Column, ...] = (

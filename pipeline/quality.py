@@ -302,6 +302,14 @@ def derived_columns(kind: str) -> dict[str, str]:
             f"CASE WHEN postcode IS NULL THEN NULL WHEN regexp_matches(trim(postcode), "
             f"{_q(POSTCODE_RE)}) THEN 'ok' ELSE 'invalid' END"
         )
+        # Release 2 made the hours a defined list of bands; Release 1 sent a number.
+        bands = ", ".join(_q(v) for v in r2_values("total_hrs_caring_per_week")) or "NULL"
+        d["total_hrs_caring_per_week__release"] = (
+            "CASE WHEN total_hrs_caring_per_week IS NULL THEN NULL "
+            f"WHEN total_hrs_caring_per_week IN ({bands}) THEN 'R2' "
+            f"WHEN {_number_sql('total_hrs_caring_per_week')} IS NOT NULL THEN 'R1' "
+            "ELSE 'invalid' END"
+        )
     return d
 
 

@@ -37,6 +37,9 @@ mapped as (
             events._nhs_number_pseudonym, events._la_person_pseudonym
         ) as person_id,
         events._nhs_number_pseudonym is not null as has_valid_nhs_number,
+        -- The LA identifier's pseudonym, whatever person_id is: a carer's Adult n Linked Person
+        -- ID (pseudonymised the same way) names the cared-for person by it.
+        events._la_person_pseudonym as la_person_pseudonym,
         cast(extract(year from events.date_of_birth) as integer) as birth_year,
         cast(extract(month from events.date_of_birth) as integer) as birth_month,
         events.date_of_death,
