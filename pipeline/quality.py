@@ -307,7 +307,7 @@ def derived_columns(kind: str) -> dict[str, str]:
         d["total_hrs_caring_per_week__release"] = (
             "CASE WHEN total_hrs_caring_per_week IS NULL THEN NULL "
             f"WHEN total_hrs_caring_per_week IN ({bands}) THEN 'R2' "
-            f"WHEN {_number_sql('total_hrs_caring_per_week')} IS NOT NULL THEN 'R1' "
+            f"WHEN {contract.number_sql('total_hrs_caring_per_week')} IS NOT NULL THEN 'R1' "
             "ELSE 'invalid' END"
         )
     return d
