@@ -39,6 +39,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
 from pipeline import ingest as ingest_mod
@@ -249,7 +250,7 @@ def build_definitions(
         assets=[ingest_landing_files, primed_dbt_models, published_warehouse, published_reports],
         asset_checks=[*freshness_checks(paths.root), *build_quality_checks(paths, _mart_keys())],
         jobs=[job],
-        sensors=[landing_file_sensor],
+        sensors=[landing_file_sensor, *alert_sensors(paths.root)],
         schedules=[daily],
         loggers={"console": concise_console},
         resources={

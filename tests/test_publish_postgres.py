@@ -125,9 +125,7 @@ def test_a_reader_during_the_swap_sees_one_release_or_the_other(server, demo_bui
         con = duckdb.connect(str(db), read_only=True)
         releases[name] = rows(con, "SELECT count(*) FROM marts.fct_requests")[0][0]
         con.close()
-    query = (
-        "SELECT (SELECT run_id FROM marts._release), (SELECT count(*) FROM marts.fct_requests)"
-    )
+    query = "SELECT (SELECT run_id FROM marts._release), (SELECT count(*) FROM marts.fct_requests)"
     seen: list[tuple] = []
     errors: list[Exception] = []
     stop = threading.Event()
