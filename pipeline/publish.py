@@ -27,6 +27,7 @@ from pipeline import settings
 from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
 from pipeline.publish_postgres import load_release
+from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
@@ -125,9 +126,10 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
         con.execute(
             f"""CREATE TABLE pub.{PUBLISHED_SCHEMA}._release AS
                 SELECT ? AS run_id, ? AS published_at, ?::DATE AS data_date,
-                       ? AS storage_version""",
-            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION],
-        )
+                       ? AS storage_version, ? AS inputs_fingerprint""",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION,
+             inputs_fingerprint(con, "work")],
+        )  # fmt: skip
         con.execute("DETACH pub")
         return Release(out, run_id, data_date, counts)
     finally:
