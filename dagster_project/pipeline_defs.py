@@ -2,7 +2,8 @@
 
 `build_definitions(landing, warehouse)` makes the one job that both `dagster dev` and the CLI's
 `primed run` execute. Every step that writes DuckDB is in the `duckdb_writer` pool, so two
-runs never write the work database at once.
+runs of one Dagster instance never write the work database at once, and takes the warehouse
+lock (pipeline/lock.py), so neither do a Dagster run and a `primed run` from a shell.
 """
 
 import hashlib
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
     AssetSpec,
+    DagsterEventType,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
@@ -47,6 +50,7 @@ from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
+from pipeline.lock import warehouse_lock
 from pipeline.paths import WarehousePaths
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
@@ -74,31 +78,46 @@ class PrimedTranslator(DagsterDbtTranslator):
 
 
 @logger(
-    {"log_level": Field(str, default_value="INFO")},
-    description="One short line per message: time, step, message.",
+    {
+        "log_level": Field(str, default_value="INFO"),
+        "show_failures": Field(
+            bool,
+            default_value=True,
+            description="Print step failures (the CLI says them itself, once, at the end).",
+        ),
+    },
+    description="One short line per message: time, step, message. A failure is said once: "
+    "not the run's repeat of it, nor a line per step it kept from running.",
 )
 def concise_console(init_context):
     log = logging.getLogger("primed.run")
     log.setLevel(init_context.logger_config["log_level"])
-    if not log.handlers:
-        handler = _StdoutHandler()
-        handler.setFormatter(_StepFormatter())
-        log.addHandler(handler)
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_StepFormatter())
+    handler.addFilter(_QuietCascade(init_context.logger_config["show_failures"]))
+    log.addHandler(handler)
     log.propagate = False
     return log
 
 
-class _StdoutHandler(logging.StreamHandler):
-    """Writes to whatever `sys.stdout` is when a line is logged, not when the logger was made:
-    a later run in the same process whose output is redirected gets its own lines."""
+class _QuietCascade(logging.Filter):
+    """Drop the lines that only repeat a failure: each step skipped because of it
+    ("Dependencies for step ... were not executed"), and the run's own failure line."""
 
-    @property
-    def stream(self):
-        return sys.stdout
+    def __init__(self, show_failures: bool):
+        super().__init__()
+        self.show_failures = show_failures
 
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, "dagster_meta", None) or {}
+        kind = getattr(meta.get("dagster_event"), "event_type", None)
+        if kind in (DagsterEventType.STEP_SKIPPED, DagsterEventType.RUN_FAILURE):
+            return False
+        if str(meta.get("orig_message", "")).startswith("Dependencies for step"):
+            return False
+        return self.show_failures or kind != DagsterEventType.STEP_FAILURE
 
 
 class _StepFormatter(logging.Formatter):
@@ -123,10 +142,15 @@ def landing_fingerprint(landing: Path) -> str:
     """Changes whenever a landing file is added, removed or rewritten."""
     h = hashlib.sha256()
     if landing.is_dir():
-        for path, _kind in ingest_mod.discover(landing):
-            st = path.stat()
-            h.update(f"{path.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        for found in _files_to_look_at(landing):
+            st = found.path.stat()
+            h.update(f"{found.path.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
+
+
+def _files_to_look_at(landing: Path) -> list[ingest_mod.Found]:
+    """Landing files a run would load or refuse (an ignored README does not start a run)."""
+    return [f for f in ingest_mod.discover(landing) if f.status != "ignored"]
 
 
 def build_definitions(
@@ -147,13 +171,15 @@ def build_definitions(
     )
     def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
         try:
-            report = ingest_mod.ingest(
-                landing, paths.root, progress=context.log.info, settle_seconds=settle
-            )
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                report = ingest_mod.ingest(
+                    landing, paths.root, progress=context.log.info, settle_seconds=settle
+                )
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
-        for result in report.refused:
-            context.log.error(f"refused {result.file_name}: {result.reason}")
+        landing_files = MetadataValue.json(
+            [{"file": f.file_name, "status": f.status, "reason": f.reason} for f in report.files]
+        )
         by_kind: dict[str, list[ingest_mod.FileResult]] = {}
         for result in report.files:
             by_kind.setdefault(result.kind, []).append(result)
@@ -172,6 +198,7 @@ def build_definitions(
                     ),
                     "rows_loaded": sum(f.rows_loaded for f in files),
                     "rows_quarantined": sum(f.rows_quarantined for f in files),
+                    **({"landing_files": landing_files} if kind == "cld" else {}),
                 },
             )
 
@@ -182,7 +209,14 @@ def build_definitions(
     )
     def primed_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
-        yield from dbt.cli(["build"], context=context).stream()
+        try:
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+                yield from invocation.stream()
+        except PrimedError as exc:
+            raise Failure(description=str(exc)) from exc
+        if not invocation.is_successful():
+            raise Failure(description=dbt_failures(invocation.target_path))
 
     @asset(
         key=AssetKey(["published", "warehouse"]),
@@ -193,7 +227,8 @@ def build_definitions(
     )
     def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
         try:
-            release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         return MaterializeResult(
@@ -225,10 +260,10 @@ def build_definitions(
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
     def landing_file_sensor(context: SensorEvaluationContext):
         """Start a run when a landing file appears or changes (and has stopped changing)."""
-        files = ingest_mod.discover(landing) if landing.is_dir() else []
+        files = _files_to_look_at(landing) if landing.is_dir() else []
         if not files:
             return SkipReason(f"no landing files in {landing}")
-        newest = max(path.stat().st_mtime for path, _ in files)
+        newest = max(found.path.stat().st_mtime for found in files)
         if time.time() - newest < settle:
             return SkipReason("a landing file is still being written; waiting for it to settle")
         fingerprint = landing_fingerprint(landing)
@@ -261,3 +296,65 @@ def build_definitions(
             )
         },
     )
+
+
+def dbt_failures(target_path: Path) -> str:
+    """One line per dbt node that failed or errored, from the invocation's run_results.json:
+    the node and dbt's own message (a compilation error's message without its call stack)."""
+    try:
+        results = json.loads((Path(target_path) / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return "dbt build failed (no run_results.json to say why; see the lines above)"
+    lines = []
+    for r in results:
+        if r.get("status") not in ("error", "fail", "runtime error"):
+            continue
+        node = (r.get("unique_id") or "?.?.?").split(".")[2]
+        text = [
+            t.strip()
+            for t in (r.get("message") or "").splitlines()
+            if t.strip() and not t.strip().startswith(">") and " Error in " not in t
+        ]
+        lines.append(f"dbt {r['unique_id'].split('.')[0]} {node}: {' '.join(text) or r['status']}")
+    return "\n".join(lines) or "dbt build failed (see the lines above)"
+
+
+def why_it_failed(events) -> list[str]:
+    """What stopped a run, said once, ending with what failed: each step failure (a blocking
+    check's failure as the checks themselves, each with its file, rows and values)."""
+    failed: list[str] = []
+    checks: list[str] = []
+    failed_steps = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_FAILURE}
+    for event in events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if check.passed or check.severity != AssetCheckSeverity.ERROR:
+                continue
+            if event.step_key not in failed_steps or not check.description:
+                continue
+            lines = check.description.strip().splitlines()
+            where = check.asset_key.to_user_string()
+            checks.append(f"blocking check {check.check_name} on {where} failed: {lines[0]}")
+            checks += [f"  {line}" for line in lines[1:]]
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the checks say which, and why
+            lines = _error_lines(err.message if err else "unknown error")
+            failed.append(f"step {event.step_key} failed: {lines[0]}")
+            failed += [f"  {line}" for line in lines[1:]]
+    intro = (
+        "nothing was published (the steps after the failure did not run); the published "
+        "warehouse is as it was. Why:"
+    )
+    return [intro, *failed, *checks]
+
+
+def _error_lines(message: str) -> list[str]:
+    """A step's error as the user needs it: a Failure's description without the class name."""
+    text = message.strip()
+    first, _, rest = text.partition(": ")
+    if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
+        text = rest
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[:20] or ["unknown error"]

@@ -154,3 +154,57 @@ REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
         C("measure", "Measure"),
     ),
 }
+
+
+# --------------------------------------------------------------------------- value formats (SQL)
+# How a cell is read, written once: ingestion types the rows with these, and the data-quality
+# rules (pipeline/quality.py, so `primed validate` too) judge cells with the same expressions.
+# Each takes a SQL expression giving the trimmed cell, NULL when blank.
+
+DATE_FORMATS_TEXT = "YYYY-MM-DD or DD/MM/YYYY, optionally followed by a time HH:MM[:SS[.fff]]"
+# A date with a time of day: `YYYY-MM-DD HH:MM:SS[.fff]`, `YYYY-MM-DDTHH:MM:SS` (SQL Server and
+# ISO 8601 without a zone), `DD/MM/YYYY HH:MM[:SS]` (spreadsheets). The time is dropped.
+DATETIME_RE = (
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}[ T]|[0-9]{2}/[0-9]{2}/[0-9]{4} )"
+    r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?"
+)
+MIDNIGHT_RE = r"[ T]00:00(:00(\.0+)?)?$"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _plain_date_sql(v: str) -> str:
+    return f"coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%d/%m/%Y'))"
+
+
+def date_sql(v: str) -> str:
+    """The cell as a DATE, NULL when it is not a date in a contract format. The plain formats
+    are tried first, so a file without times never pays for the regular expression."""
+    dated = _plain_date_sql(f"left({v}, 10)")
+    return (
+        f"coalesce({_plain_date_sql(v)}, CASE WHEN regexp_full_match({v}, "
+        f"{_sql_text(DATETIME_RE)}) THEN {dated} END)::DATE"
+    )
+
+
+def time_of_day_sql(v: str) -> str:
+    """True when the cell is a date with a time of day other than midnight (the date is kept,
+    the time dropped, and the rows are counted in a warning)."""
+    return (
+        f"({_plain_date_sql(v)} IS NULL AND regexp_full_match({v}, {_sql_text(DATETIME_RE)}) "
+        f"AND NOT regexp_matches({v}, {_sql_text(MIDNIGHT_RE)}))"
+    )
+
+
+def number_sql(v: str, integer: bool = False) -> str:
+    """The cell as a number: `.` decimal point, optional `£` and thousands `,` (cost fields)."""
+    cleaned = f"replace(replace(replace({v}, '£', ''), ',', ''), ' ', '')"
+    return f"try_cast({cleaned} AS {'BIGINT' if integer else 'DECIMAL(18,2)'})"
+
+
+def shape_sql(v: str) -> str:
+    """How a value is written, with no value in it (digits as 9, letters as A): '9999/99/99'.
+    Safe for personal fields: a date of birth's shape says nothing about the person."""
+    return f"left(regexp_replace(regexp_replace({v}, '[0-9]', '9', 'g'), '[A-Za-z]', 'A', 'g'), 40)"

@@ -7,7 +7,8 @@ also loaded into a PostgreSQL schema beside the published one (pipeline/publish_
 Only when it is complete are the server's schema (one transaction) and the
 `<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
-next run, which writes a new file rather than the one being read.
+next run, which writes a new file rather than the one being read. Old releases are pruned as
+pipeline/retention.py says: never the live one, nor one a reader holds open.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from pipeline import settings
 from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
 from pipeline.publish_postgres import load_release
+from pipeline.retention import prune_releases
 from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
 STORAGE_VERSION = "v1.0.0"
-KEEP_RELEASES = 3
 
 
 @dataclass
@@ -88,7 +89,7 @@ def publish(
         raise
     _swap_symlink(paths.published, Path("releases") / name)
     say(f"published {len(release.tables)} marts to {paths.published}")
-    _prune(paths, keep=final)
+    prune_releases(paths, also_keep=final)
     release.path = paths.published
     return release
 
@@ -186,19 +187,6 @@ def _swap_symlink(link: Path, target: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target, target_is_directory=True)
     os.replace(tmp, link)  # atomic on POSIX
-
-
-def _prune(paths: WarehousePaths, keep: Path) -> None:
-    """Keep the newest few releases; an open reader of a removed file keeps its copy."""
-    releases = sorted(p for p in paths.releases_dir.iterdir() if not p.name.startswith("."))
-    for old in releases[:-KEEP_RELEASES]:
-        if old != keep:
-            for path in old.rglob("*"):
-                if path.is_file():
-                    path.chmod(stat.S_IWUSR | stat.S_IRUSR)
-            shutil.rmtree(old, ignore_errors=True)
-    for stale in paths.releases_dir.glob(".*.building"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def current_release(warehouse: WarehousePaths) -> dict | None:

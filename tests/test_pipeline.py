@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.dbt_project import PROJECT_DIR
+from pipeline.ingest import MANIFEST
 from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import assert_no_personal_data, file_texts, leaks, personal_values
@@ -66,7 +67,7 @@ def test_run_publishes_marts_as_duckdb_and_parquet(demo):
     assert sum(int(r["blank_mandatory"]) for r in index) > 0  # the generator's faults
     assert "../quality/index.html" in (paths.published / "reports" / "index.html").read_text()
     # The original files are archived; every landing file was loaded once.
-    archived = len(list(paths.archive_dir.iterdir()))
+    archived = len([p for p in paths.archive_dir.iterdir() if p.name != MANIFEST])
     assert archived == len([p for p in landing.rglob("*.csv")])
 
 
@@ -397,3 +398,29 @@ def test_no_output_of_a_run_holds_personal_data(faulty_run):
         texts += list(file_texts(target))
     scanned = assert_no_personal_data(texts, values)
     assert scanned > 100
+
+
+def test_a_failed_blocking_check_is_the_last_thing_said(tmp_path, demo, capfd):
+    """Issue 13: a worker id listed twice stops the run; the last line names the check, the
+    file and rows, and the value; no cascade of steps that did not run."""
+    _, demo_paths = demo
+    paths = WarehousePaths.at(tmp_path / "warehouse")
+    shutil.copytree(demo_paths.root, paths.root, symlinks=True)
+    landing = tmp_path / "landing"
+    (landing / "reference").mkdir(parents=True)
+    (landing / "reference" / "workers.csv").write_text(
+        "Worker ID,Team Code,Role,FTE\nEALW01001,EAL-ARC,Team manager,0.6\n"
+        "EALW01002,EAL-ARC,Social worker,1\nEALW01001,EAL-ARC,Team manager,0.6\n"
+    )
+    before = published_state(paths)
+    assert main(["run", "--landing", str(landing), "--warehouse", str(paths.root)]) == 1
+    out = capfd.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[-1] == (
+        "primed: blocking check raw_ref_workers_blocking on raw/ref_workers failed: Worker ID "
+        "unique: workers.csv rows 1, 3 (2 rows, value 'EALW01001')"
+    )
+    assert lines[-2].startswith("primed: nothing was published")
+    assert "Dependencies for step" not in out and "Execution of run" not in out
+    assert out.count("raw_extract_quality") < 20  # the step's own lines, not a cascade
+    assert published_state(paths) == before
