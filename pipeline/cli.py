@@ -102,11 +102,23 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
         for line in why_it_failed(result.all_events):
             say(f"primed: {line}")
         return 1
+    if not _published(result):
+        say(f"run {result.run_id} found nothing new in {elapsed:.0f}s: published is as it was")
+        say(f"published: {paths.published_db}")
+        return 0
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
     say(f"           {paths.published / 'parquet'}")
     say(f"reports:   {paths.published / 'reports' / 'index.html'}")
     return 0
+
+
+def _published(result) -> bool:
+    """Whether the run published a release (a run with nothing new ends after ingestion)."""
+    from dagster import AssetKey
+
+    key = AssetKey(["published", "warehouse"])
+    return any(e.asset_key == key for e in result.get_asset_materialization_events())
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -23,9 +23,13 @@ from pipeline.paths import WarehousePaths
 
 CODE = ("models", "macros", "seeds", "tests/dbt", "reports_sql", "expectations", "pipeline",
         "dagster_project", "dbt_project.yml", "profiles.yml")  # fmt: skip
-# Settings that name places or secrets, not rules: a secret counts by its fingerprint.
+# Settings that say how runs operate, not what a release holds (the pseudonym key is checked
+# against the warehouse's own at every load).
 NOT_RULES = {"PRIMED_LANDING", "PRIMED_WAREHOUSE", "PRIMED_WORK_DB", "PRIMED_PSEUDONYM_KEY",
-             "PRIMED_TEST_DEMO_DIR"}  # fmt: skip
+             "PRIMED_TEST_DEMO_DIR", "PRIMED_SETTLE_SECONDS", "PRIMED_LOCK_WAIT_SECONDS",
+             "PRIMED_KEEP_RELEASES", "PRIMED_KEEP_QUALITY_RUNS", "PRIMED_ALERT_COMMAND",
+             "PRIMED_MAX_DATA_AGE_DAYS", "PRIMED_CHROMIUM", "PRIMED_PUBLISH_PG_SWAP_TIMEOUT",
+             "PRIMED_DOCS_DB", "PRIMED_DQ_MEMORY_LIMIT"}  # fmt: skip
 
 
 def code_fingerprint() -> str:
