@@ -243,7 +243,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     paths = WarehousePaths.at(args.warehouse)
     with warehouse_lock(paths, "primed rebuild", args.wait, say):
-        report = rebuild_raw(paths.root, progress=say)
+        report = rebuild_raw(paths.root, progress=say, rotate_key=args.rotate_key)
         s = report.summary()
         say(f"rebuilt raw from the archive: {s['files_loaded']} file(s), {s['rows_loaded']:,} rows")
         with tempfile.TemporaryDirectory(prefix="primed-empty-landing-") as empty:
@@ -349,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--warehouse", required=True)
     _wait_option(b)
+    b.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="PRIMED_PSEUDONYM_KEY is a new key: make every pseudonym anew with it",
+    )
     b.set_defaults(func=cmd_rebuild)
     return p
 
