@@ -102,11 +102,23 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
         for line in why_it_failed(result.all_events):
             say(f"primed: {line}")
         return 1
+    if not _published(result):
+        say(f"run {result.run_id} found nothing new in {elapsed:.0f}s: published is as it was")
+        say(f"published: {paths.published_db}")
+        return 0
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
     say(f"           {paths.published / 'parquet'}")
     say(f"reports:   {paths.published / 'reports' / 'index.html'}")
     return 0
+
+
+def _published(result) -> bool:
+    """Whether the run published a release (a run with nothing new ends after ingestion)."""
+    from dagster import AssetKey
+
+    key = AssetKey(["published", "warehouse"])
+    return any(e.asset_key == key for e in result.get_asset_materialization_events())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -231,7 +243,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     paths = WarehousePaths.at(args.warehouse)
     with warehouse_lock(paths, "primed rebuild", args.wait, say):
-        report = rebuild_raw(paths.root, progress=say)
+        report = rebuild_raw(paths.root, progress=say, rotate_key=args.rotate_key)
         s = report.summary()
         say(f"rebuilt raw from the archive: {s['files_loaded']} file(s), {s['rows_loaded']:,} rows")
         with tempfile.TemporaryDirectory(prefix="primed-empty-landing-") as empty:
@@ -337,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--warehouse", required=True)
     _wait_option(b)
+    b.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="PRIMED_PSEUDONYM_KEY is a new key: make every pseudonym anew with it",
+    )
     b.set_defaults(func=cmd_rebuild)
     return p
 

@@ -1322,11 +1322,15 @@ def read_manifest(archive_dir: Path) -> list[dict]:
 
 
 def rebuild_raw(
-    warehouse: str | Path, progress: Callable[[str], None] | None = None
+    warehouse: str | Path,
+    progress: Callable[[str], None] | None = None,
+    rotate_key: bool = False,
 ) -> IngestReport:
     """Load every archived file again, in the order it was first loaded, into a warehouse
     whose work database is gone (a restore, or a compaction): the same raw rows, the same
-    quarantine, the same pseudonyms (with the same key)."""
+    quarantine, the same pseudonyms (with the same key). With `rotate_key`, the key may differ
+    from the archive's: every pseudonym is made anew with it, and the manifest then names the
+    new key's fingerprint."""
     paths = WarehousePaths.at(warehouse)
     if paths.work_db.exists():
         raise PrimedError(
@@ -1348,7 +1352,7 @@ def rebuild_raw(
         )
     ingestor = Ingestor(paths, progress, record_manifest=False)
     fingerprint = settings.key_fingerprint(ingestor.pseudonym_key)
-    if any(e.get("key_fingerprint") not in (None, fingerprint) for e in entries):
+    if not rotate_key and any(e.get("key_fingerprint") not in (None, fingerprint) for e in entries):
         raise PrimedError(
             "the pseudonym key differs from the one the archive was loaded with; set "
             f"{settings.KEY_ENV} (or restore secrets/pseudonym.key) to the original key"
@@ -1373,7 +1377,21 @@ def rebuild_raw(
             ingestor.progress(f"replayed {replayed} withdrawal(s) and restore(s) from the archive")
     finally:
         con.close()
+    if rotate_key:
+        _rewrite_manifest_key(paths, fingerprint)
     return report
+
+
+def _rewrite_manifest_key(paths: WarehousePaths, fingerprint: str) -> None:
+    """After a key rotation: the archive's manifest names the key it is now loaded with."""
+    manifest = paths.archive_dir / MANIFEST
+    lines = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    part = manifest.with_suffix(".part")
+    part.write_text(
+        "".join(json.dumps(e | {"key_fingerprint": fingerprint}) + "\n" for e in lines),
+        encoding="utf-8",
+    )
+    os.replace(part, manifest)
 
 
 def ingest(

@@ -51,5 +51,27 @@ def pseudonym_key(paths: WarehousePaths) -> str:
     return key
 
 
+def postgres_publish_target():
+    """Where publishing also loads the marts (PRIMED_PUBLISH_PG), or None."""
+    from pipeline.publish_postgres import PostgresTarget
+
+    dsn = os.environ.get("PRIMED_PUBLISH_PG", "").strip()
+    if not dsn:
+        return None
+    timeout = os.environ.get("PRIMED_PUBLISH_PG_SWAP_TIMEOUT", "300")
+    try:
+        swap_timeout = float(timeout)
+    except ValueError:
+        raise PrimedError(
+            f"PRIMED_PUBLISH_PG_SWAP_TIMEOUT must be seconds, not {timeout!r}"
+        ) from None
+    return PostgresTarget(
+        dsn,
+        schema=os.environ.get("PRIMED_PUBLISH_PG_SCHEMA", "marts"),
+        reader_role=os.environ.get("PRIMED_PUBLISH_PG_READER", "primed_reader"),
+        swap_timeout=swap_timeout,
+    )
+
+
 def key_fingerprint(key: str) -> str:
     return hashlib.sha256(("primed-fingerprint|" + key).encode()).hexdigest()[:16]

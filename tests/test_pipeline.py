@@ -95,12 +95,24 @@ def test_every_input_row_is_loaded_or_quarantined(demo):
         assert quarantined.get(name, 0) == n_quarantined
 
 
-def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo):
+def test_a_run_with_nothing_new_says_so_and_publishes_nothing(demo, capsys):
+    landing, paths = demo
+    release = os.readlink(paths.published)
+    assert run_pipeline(landing, paths.root) == 0
+    out = capsys.readouterr().out
+    assert "found nothing new" in out and "nothing new since run" in out
+    assert "Skipping step" not in out and "Blocking asset check" not in out
+    assert os.readlink(paths.published) == release
+
+
+def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo, monkeypatch):
     landing, paths = demo
     con = duckdb.connect(str(paths.work_db), read_only=True)
     before = con.execute("SELECT count(*) FROM raw.cld_events").fetchall()[0][0]
     con.close()
     old_release = os.readlink(paths.published)
+    # A setting the release is built with changed: everything is rebuilt and published again.
+    monkeypatch.setenv("PRIMED_DQ_TOLERANCE", "0.06")
     reader = duckdb.connect(str(paths.published_db), read_only=True)
     try:
         old_rows = reader.execute("SELECT count(*) FROM marts.rpt_front_door_monthly").fetchall()
