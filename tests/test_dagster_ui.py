@@ -10,6 +10,7 @@ way, with Dagster's run history in a throwaway PostgreSQL server.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -23,7 +24,6 @@ import pytest
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.paths import WarehousePaths
 from tests.browser import Browser, find_chromium
-from tests.conftest import cld_row, write_csv
 from tests.dagster_services import GraphQL, Services, free_port
 from tests.postgres import postgres_server, server_programs
 
@@ -52,16 +52,18 @@ def service_env(landing: Path, paths: WarehousePaths, home: Path) -> dict[str, s
 
 
 def land_new_request(landing: Path) -> None:
-    """A new, settled extract with one request no other file holds. It states a nine-month
-    period that later extracts cover whole, so it supplies no month to the statutory returns
-    and supersedes no file (a file for the latest period would replace the demo's own)."""
-    path = landing / "cld_E09000009_extra.csv"
-    write_csv(
-        path,
-        [cld_row(event_reference="UI-TEST-1", reporting_period_start_date="2024-04-01",
-                 reporting_period_end_date="2024-12-31", event_start_date="2024-06-03",
-                 event_end_date="2024-06-04")],
-    )  # fmt: skip
+    """The latest extract exported again, settled, with one more request: a corrected
+    re-export (issue 18) that supersedes the file it corrects. (A small file of its own
+    would, as DHSC's rule has it, become the latest submission for the quarters it covers, and
+    the row-count check would rightly stop it being published.)"""
+    path = landing / "cld_E09000009_2025-03-31.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        headers, rows = list(reader.fieldnames or []), list(reader)
+    request = next(r for r in rows if r["Event Type"] == "Request" and r["Event End Date"])
+    with path.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, headers, lineterminator="\n")
+        writer.writerow(request | {"Event Reference": "UI-TEST-1"})
     old = time.time() - 600
     os.utime(path, (old, old))
 
