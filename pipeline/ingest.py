@@ -38,7 +38,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from pipeline import contract, settings
+from pipeline import contract, retention, settings
 from pipeline.contract import Column, header_key
 from pipeline.errors import FileRefused, PrimedError
 from pipeline.minimise import minimise_loaded
@@ -1219,6 +1219,8 @@ def _size(n: float) -> str:
 def _describe(r: FileResult) -> str:
     if r.status == "loaded":
         text = f"loaded   {r.file_name}: {r.rows_loaded:,} rows"
+        if r.reason:  # restored in a rebuild
+            text += f" {r.reason}"
         if r.rows_quarantined:
             text += f", {r.rows_quarantined:,} quarantined"
         return text + "".join(f" (warning: {w})" for w in r.warnings)
@@ -1362,8 +1364,18 @@ def rebuild_raw(
             "folder away first"
         )
     entries = read_manifest(paths.archive_dir)
+    # Files purged beyond retention come back from their pseudonymised rows.
+    purged = retention.purged_log(paths)
+    if rotate_key and any(e["sha256"] in purged for e in entries):
+        raise PrimedError(
+            f"{sum(e['sha256'] in purged for e in entries)} loaded file(s) were purged beyond "
+            "retention: their rows are kept only as pseudonyms made with the old key, which a "
+            "new key cannot make again. Rotate the key before files are purged, or keep it"
+        )
     missing = [
-        e["archived_as"] for e in entries if not (paths.archive_dir / e["archived_as"]).exists()
+        e["archived_as"]
+        for e in entries
+        if e["sha256"] not in purged and not (paths.archive_dir / e["archived_as"]).exists()
     ]
     if missing:
         raise PrimedError(
@@ -1392,6 +1404,11 @@ def rebuild_raw(
             if e["sha256"] in seen:  # a line repeated by a crash between archive and commit
                 continue
             seen.add(e["sha256"])
+            if e["sha256"] in purged:
+                result = _restore(con, paths, purged[e["sha256"]])
+                report.files.append(result)
+                ingestor.progress(_describe(result))
+                continue
             path = paths.archive_dir / e["archived_as"]
             if sha256_of(path) != e["sha256"]:
                 raise PrimedError(f"{path} does not match its SHA-256 in {MANIFEST}: damaged")
@@ -1405,6 +1422,20 @@ def rebuild_raw(
     if rotate_key:
         _rewrite_manifest_key(paths, fingerprint)
     return report
+
+
+def _restore(con: duckdb.DuckDBPyConnection, paths: WarehousePaths, entry: dict) -> FileResult:
+    """A purged file in a rebuild: its rows as raw held them when it was purged."""
+    file_id = retention.restore_purged(con, paths, entry)
+    row = con.execute(
+        f"SELECT kind, rows_read, rows_loaded, rows_quarantined FROM {RAW_SCHEMA}._files "
+        "WHERE file_id = ?",
+        [file_id],
+    ).fetchall()[0]
+    return FileResult(
+        entry["file_name"], row[0], "loaded", row[1] or 0, row[2] or 0, row[3] or 0,
+        reason=f"from its pseudonymised rows (the file was purged on {entry['purged_at'][:10]})",
+    )  # fmt: skip
 
 
 def _rewrite_manifest_key(paths: WarehousePaths, fingerprint: str) -> None:
