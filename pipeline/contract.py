@@ -286,10 +286,11 @@ def kept_sql(col: Column, v: str, typed: bool = True) -> str:
         return "NULL"
     if col.kept == "month":
         if typed:
-            return f"date_trunc('month', {v})::DATE"
+            return f"date_trunc('month', CAST({v} AS DATE))::DATE"
         month = f"strftime(date_trunc('month', {date_sql(v)}), '%Y-%m-%d')"
         return f"CASE WHEN {date_sql(v)} IS NULL THEN {shape_sql(v)} ELSE {month} END"
     if col.kept == "mask":
+        v = f"CAST({v} AS VARCHAR)"  # also a column the file does not have (NULL)
         rule = FORMAT_RULES.get(col.name)
         ok = f"coalesce({rule(v)}, false)" if rule else "true"
         return (

@@ -42,7 +42,7 @@ from pipeline import contract, retention, settings
 from pipeline.contract import Column, header_key
 from pipeline.errors import FileRefused, PrimedError
 from pipeline.minimise import minimise_loaded
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, append_record
 from pipeline.supersession import WITHDRAWALS_DDL, replay_withdrawals
 
 RAW_SCHEMA = "raw"
@@ -1303,10 +1303,7 @@ def append_manifest(
         "loaded_at": at.isoformat(),
         "key_fingerprint": key_fingerprint,
     }
-    with (paths.archive_dir / MANIFEST).open("a", encoding="utf-8") as out:
-        out.write(json.dumps(line) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    append_record(paths.archive_dir / MANIFEST, line)
 
 
 def ensure_manifest(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:

@@ -20,6 +20,7 @@ BI readers), by that group alone (750, 440). The warehouse folder itself lets th
 from __future__ import annotations
 
 import grp
+import json
 import os
 import stat
 from dataclasses import dataclass
@@ -66,6 +67,17 @@ def _chgrp(path: Path, gid: int | None) -> None:
         ) from None
 
 
+def _set_mode(path: Path, mode: int) -> None:
+    if stat.S_IMODE(path.stat().st_mode) == mode:
+        return
+    try:
+        path.chmod(mode)
+    except PermissionError:
+        raise PrimedError(
+            f"cannot set the mode of {path} to {mode:o}: the user primed runs as must own it"
+        ) from None
+
+
 def share(path: Path) -> None:
     """Make a published folder (a release, a report site) and all in it readable by its
     readers, read-only: shared_modes()."""
@@ -75,6 +87,14 @@ def share(path: Path) -> None:
             continue
         _chgrp(item, gid)
         item.chmod(folder_mode if item.is_dir() else file_mode)
+
+
+def append_record(path: Path, record: dict) -> None:
+    """Append one JSON line to one of the archive's logs, on disk before this returns."""
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def private_dir(path: Path) -> Path:
@@ -141,12 +161,12 @@ class WarehousePaths:
         folder_mode, _file_mode, gid = shared_modes()
         self.root.mkdir(parents=True, exist_ok=True)
         _chgrp(self.root, gid)
-        self.root.chmod(0o710 if gid is not None else 0o711)
+        _set_mode(self.root, 0o710 if gid is not None else 0o711)
         for d in (self.work_dir, self.tmp_dir, self.archive_dir, self.quality_dir):
             private_dir(d)
         self.releases_dir.mkdir(exist_ok=True)
         _chgrp(self.releases_dir, gid)
-        self.releases_dir.chmod(folder_mode)
+        _set_mode(self.releases_dir, folder_mode)
         return self
 
     def loose_modes(self) -> list[str]:

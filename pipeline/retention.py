@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, append_record
 
 KEEP_RELEASES = 3
 KEEP_ENV = "PRIMED_KEEP_RELEASES"
@@ -45,26 +45,24 @@ PURGED_DDL = """CREATE TABLE IF NOT EXISTS raw._purged (
     retain_months INTEGER NOT NULL)"""
 
 
+def _setting(name: str, default: int, unit: str, why: str = "") -> int:
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        raise PrimedError(f"{name} must be a whole number of {unit}") from None
+    if value < 1:
+        raise PrimedError(f"{name} must be at least 1{why}")
+    return value
+
+
 def keep_releases() -> int:
     """How many of the newest releases publishing keeps: PRIMED_KEEP_RELEASES, default 3."""
-    try:
-        keep = int(os.environ.get(KEEP_ENV, KEEP_RELEASES))
-    except ValueError:
-        raise PrimedError(f"{KEEP_ENV} must be a whole number of releases") from None
-    if keep < 1:
-        raise PrimedError(f"{KEEP_ENV} must be at least 1 (the live release is always kept)")
-    return keep
+    return _setting(KEEP_ENV, KEEP_RELEASES, "releases", " (the live release is always kept)")
 
 
 def retain_months() -> int:
     """How long a loaded file is kept after the period it covers: PRIMED_RETAIN_MONTHS, 24."""
-    try:
-        months = int(os.environ.get(RETAIN_ENV, RETAIN_MONTHS))
-    except ValueError:
-        raise PrimedError(f"{RETAIN_ENV} must be a whole number of months") from None
-    if months < 1:
-        raise PrimedError(f"{RETAIN_ENV} must be at least 1")
-    return months
+    return _setting(RETAIN_ENV, RETAIN_MONTHS, "months")
 
 
 def reader_pid(db: Path) -> int | None:
@@ -346,10 +344,7 @@ def _write_residue(
         "purged_at": at.isoformat(timespec="seconds"),
         "retain_months": months,
     }
-    with (paths.archive_dir / PURGED_LOG).open("a", encoding="utf-8") as log:
-        log.write(json.dumps(line) + "\n")
-        log.flush()
-        os.fsync(log.fileno())
+    append_record(paths.archive_dir / PURGED_LOG, line)
 
 
 def _sweep(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
