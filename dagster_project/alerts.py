@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from dagster_project.freshness import max_data_age_days, published_data_dates
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_dir
 
 COMMAND_ENV = "PRIMED_ALERT_COMMAND"
 log = logging.getLogger("primed.alerts")
@@ -44,8 +44,7 @@ def send_alert(
     logger: logging.Logger | None = None,
 ) -> Path:
     """Record an alert and hand it to the council's command; the alerts file."""
-    out = paths.root / "alerts" / "alerts.jsonl"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = private_dir(paths.alerts_dir) / "alerts.jsonl"
     record = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "kind": kind,

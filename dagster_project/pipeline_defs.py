@@ -55,7 +55,7 @@ from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
 from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
@@ -188,6 +188,7 @@ def build_definitions(
     """The job, sensor and schedule on one landing folder and warehouse. Files modified less
     than `settle_seconds` ago are left for a later run (default PRIMED_SETTLE_SECONDS, 30)."""
     quiet_telemetry()
+    private_umask()  # the webserver's, the daemon's and every run's files are primed's own
     settle = SETTLE_SECONDS if settle_seconds is None else settle_seconds
     landing = Path(landing).expanduser().resolve()
     paths = WarehousePaths.at(warehouse)

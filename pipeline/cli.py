@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.settings import quiet_telemetry
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -228,9 +228,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     busy = holder(paths)
     if busy is not None:
         say(f"being written now by {describe(busy)}")
-    for usage in disk_usage(paths):
+    for usage in disk_usage(paths, busy is None):
         say(f"{usage.what + ':':<10}{usage.bytes / 2**20:>10,.1f} MB  {usage.note}")
+    for line in paths.loose_modes():
+        say(f"warning: {line}")
     return 0 if release else 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from pipeline.lock import warehouse_lock
+    from pipeline.retention import RETAIN_ENV, purge, retain_months
+
+    paths = WarehousePaths.at(args.warehouse)
+    months = retain_months()
+    with warehouse_lock(paths, "primed purge", args.wait, say):
+        due = purge(paths, months, dry_run=args.dry_run, progress=say)
+    what = "would be purged" if args.dry_run else "purged"
+    say(
+        f"{len(due)} loaded file(s) {what}: their period ended more than {months} months ago "
+        f"({RETAIN_ENV}); their rows stay, pseudonymised, and so do every figure and the row "
+        "accounting"
+    )
+    return 0
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -344,6 +363,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--warehouse", required=True)
     s.set_defaults(func=cmd_status)
 
+    pg = sub.add_parser(
+        "purge",
+        help="remove loaded files from the archive PRIMED_RETAIN_MONTHS after their period",
+    )
+    pg.add_argument("--warehouse", required=True)
+    pg.add_argument("--dry-run", action="store_true", help="list what would be purged, only")
+    _wait_option(pg)
+    pg.set_defaults(func=cmd_purge)
+
     b = sub.add_parser(
         "rebuild", help="load the warehouse again from its archive (restore from a backup)"
     )
@@ -371,6 +399,7 @@ def _wait_option(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     quiet_telemetry()
+    private_umask()  # whatever it writes is primed's own, but what it publishes
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("primed: %(message)s"))

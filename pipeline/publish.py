@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ import duckdb
 
 from pipeline import settings
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, share
 from pipeline.publish_postgres import load_release
 from pipeline.retention import prune_releases
 from pipeline.run_state import inputs_fingerprint
@@ -74,7 +73,7 @@ def publish(
     try:
         release = _build(paths.work_db, building, run_id, say)
         _quality_reports(paths, building / "quality", say)
-        _make_read_only(building)
+        share(building)  # read-only, readable by the readers of what is published
         target = settings.postgres_publish_target()
         if target is not None:
             # Loaded beside the server's published schema; swapped in with the file below.
@@ -170,12 +169,6 @@ def _data_date(con: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.Error:
         return None
     return str(row[0][0]) if row and row[0][0] is not None else None
-
-
-def _make_read_only(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:

@@ -8,7 +8,7 @@ import os
 import secrets
 
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_dir
 
 KEY_ENV = "PRIMED_PSEUDONYM_KEY"
 log = logging.getLogger("primed")
@@ -38,7 +38,7 @@ def pseudonym_key(paths: WarehousePaths) -> str:
     key_file = paths.secrets_dir / "pseudonym.key"
     if key_file.exists():
         return key_file.read_text().strip()
-    paths.secrets_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.secrets_dir)
     key = secrets.token_hex(32)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:

@@ -290,7 +290,7 @@ def test_the_demo_archive_rebuilds_the_demo_raw_layer(tmp_path, demo_build, caps
     assert "exists: a rebuild starts from the archive alone; move the work folder away" in err
     usage = {u.what: u for u in disk_usage(demo)}
     assert set(usage) == {"releases", "archive", "quality", "work"}
-    assert usage["archive"].bytes > 0 and "kept for good" in usage["archive"].note
+    assert usage["archive"].bytes > 0 and "kept 24 months after the period" in usage["archive"].note
     assert main(["status", "--warehouse", str(demo.root)]) == 0
     status = capsys.readouterr().out
     assert "releases:" in status and "archive:" in status and "work:" in status

@@ -109,6 +109,13 @@ def test_every_mart_and_comment_reaches_the_server(server, demo_build):
         assert cur.fetchone()[0] == rows(duck, "SELECT count(*) FROM marts.fct_requests")[0][0]
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             cur.execute("DELETE FROM marts.fct_requests")
+        # Any other account on the server (PUBLIC) reads nothing (docs/data-protection.md).
+        pg.rollback()
+        cur.execute(
+            "SELECT has_schema_privilege('public', 'marts', 'USAGE'), "
+            "has_table_privilege('public', 'marts.dim_person', 'SELECT')"
+        )
+        assert cur.fetchone() == (False, False)
     finally:
         pg.close()
         duck.close()
