@@ -312,11 +312,18 @@ SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 150, 34, 4
 
 
 def sparkline(
-    chart_id: str, title: str, months: Sequence[date], values: Sequence[Number], unit: str = "count"
+    chart_id: str,
+    title: str,
+    months: Sequence[date],
+    values: Sequence[Number],
+    unit: str = "count",
+    high: float | None = None,
 ) -> str:
     """A small line chart for a table cell (a trend, not a reading): one point per month with a
     value (class `mark`, with a `<title>` tooltip), the latest point labelled with its value.
-    Dark grey on white, so it prints in black and white too. Carries `data-marks` as `render`."""
+    `high` is the top of the scale (the same for every row of a table, so rows compare); the
+    series' own maximum by default. Black on white, so it prints in black and white too.
+    Carries `data-marks` as `render` does."""
     points = [(i, float(v)) for i, v in enumerate(values) if v is not None]
     n = max(len(months), 1)
     out = [
@@ -326,7 +333,7 @@ def sparkline(
         f'data-marks="{len(points)}"><title>{escape(title)}</title>'
     ]
     if points:
-        high = max(max(v for _, v in points), 1.0)
+        high = max(high or 0.0, max(v for _, v in points), 1.0)
         plot_w = SPARK_WIDTH - 2 * SPARK_PAD - 28  # room for the latest value
         plot_h = SPARK_HEIGHT - 2 * SPARK_PAD
 

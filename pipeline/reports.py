@@ -984,7 +984,7 @@ def _team_list(data: ReportData, scorecard: list[Row], team_pages: dict[str, str
 
 BY_WHOM_TREND_MONTHS = 12
 BY_WHOM_COLUMNS = (
-    ("allocated_count", "Open (allocated)", "count"),
+    ("allocated_count", "Open", "count"),
     ("due_in_month_count", "Due in month", "count"),
     ("overdue_count", "Overdue", "count"),
     ("oldest_open_age_days", "Oldest open (days)", "count"),
@@ -1022,11 +1022,13 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
         )
     )
     head = "".join(f"<th scope='col'>{escape(label)}</th>" for _, label, _ in BY_WHOM_COLUMNS)
+    high = max((r["overdue_count"] or 0 for r in rows if r["month"] in trend), default=0)
     body = []
     for worker, r in listed:
         if worker is None:
-            who = "Awaiting allocation or no worker"
-            role = f"{_cell(r['awaiting_allocation_count'])} awaiting allocation"
+            # The team's open work no worker holds: awaiting allocation.
+            who, role = "No worker", "awaiting allocation"
+            r = {**r, "allocated_count": r["awaiting_allocation_count"]}
         else:
             who, role = worker, r["worker_role"] or ""
         status = " ".join(_rag("red") + f" {escape(m)}" for m in sorted(red.get(worker, ())))
@@ -1039,6 +1041,7 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
             f"Overdue at month end, {who}, last {len(trend)} months",
             trend,
             values,
+            high=float(high),
         )
         cells = "".join(f"<td>{escape(_cell(r[c], unit))}</td>" for c, _, unit in BY_WHOM_COLUMNS)
         row_class = " class='exception'" if worker in red else ""
@@ -1059,10 +1062,12 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
     )
     return (
         '<section class="report-section" id="by_whom"><h2>Work by whom</h2>'
-        f"<p>Each worker's work at the end of {last:%B %Y}: open items allocated to them, due "
-        "in the month, overdue, the age of the oldest open item, and the work completed in "
-        "the month. Workers missing a target of their own come first, then the most overdue. "
-        "Worker IDs are staff pseudonyms, as in the care-management system.</p>"
+        f"<p>Each worker's work at the end of {last:%B %Y}: assessments and reviews open and "
+        "allocated to them, due in the month, overdue, the age in days of the oldest open "
+        "item, and the work completed in the month; last, the team's open work no worker "
+        "holds yet. Workers missing a target of their own come first, then the most overdue. "
+        "The trends share one scale. Worker IDs are staff pseudonyms, as in the "
+        "care-management system.</p>"
         f"{table}<p class='csv'>Data: <a href='by_whom.csv'>by_whom.csv</a></p></section>"
     )
 
