@@ -335,7 +335,9 @@ class PageBuilder:
     def __init__(self, data: ReportData, team: str):
         self.data = data
         self.team = team
-        self.targets = [r for r in data.rows["scorecard"] if r["team_code"] == team]
+        self.targets = [
+            r for r in data.rows["scorecard"] if r["team_code"] == team and not r["worker_id"]
+        ]
         self.csv_rows: dict[str, list[Row]] = {}
 
     # Rows of one report for this page, suppressed if asked, kept for the page's CSV.
@@ -383,12 +385,12 @@ class PageBuilder:
             out.append(float(hit[0]["target"]) if hit else None)
         return out if any(v is not None for v in out) else None
 
-    def worker_exceptions(self) -> dict[str | None, set[str]]:
-        """Worker -> the measures of their own targets that are red this period."""
-        out: dict[str | None, set[str]] = {}
-        for r in _current(self.data.rows["scorecard"]):
-            if r["team_code"] == self.team and r.get("worker_id") and r["is_exception"]:
-                out.setdefault(r["worker_id"], set()).add(r["measure_name"] or r["measure"])
+    def worker_targets(self) -> dict[str, list[Row]]:
+        """Worker -> their own targets of this period in this team, exceptions first."""
+        out: dict[str, list[Row]] = {}
+        for r in _current(self.data.rows["scorecard"]):  # ordered: exceptions first
+            if r["team_code"] == self.team and r["worker_id"]:
+                out.setdefault(r["worker_id"], []).append(r)
         return out
 
     def chart(self, name: str, title: str, y_label: str, series: list[Series], **kw: Any) -> Chart:
@@ -835,7 +837,13 @@ def _current(rows: list[Row]) -> list[Row]:
 
 
 def _scorecard_rows(data: ReportData, team: str | None) -> list[Row]:
-    rows = [r for r in data.rows["scorecard"] if team is None or r["team_code"] == team]
+    """The team's (or every team's and the service's) targets; workers' own targets are in the
+    by-whom table, not here."""
+    rows = [
+        r
+        for r in data.rows["scorecard"]
+        if (team is None or r["team_code"] == team) and not r["worker_id"]
+    ]
     return suppress_rows(rows, REPORTS["scorecard"]) if data.suppress else rows
 
 
@@ -1006,7 +1014,8 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
     history: dict[str | None, dict[date, Row]] = {}
     for r in rows:
         history.setdefault(r["worker_id"], {})[r["month"]] = r
-    red = builder.worker_exceptions()
+    targets = builder.worker_targets()
+    red = {w for w, rows in targets.items() if any(r["is_exception"] for r in rows)}
     listed = [
         (worker, months[last])
         for worker, months in history.items()
@@ -1031,7 +1040,11 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
             r = {**r, "allocated_count": r["awaiting_allocation_count"]}
         else:
             who, role = worker, r["worker_role"] or ""
-        status = " ".join(_rag("red") + f" {escape(m)}" for m in sorted(red.get(worker, ())))
+        status = "<br>".join(
+            f"{_rag(t['rag'])} {escape(t['measure_name'] or t['measure'])}: "
+            f"{escape(_cell(t['actual']) or '-')} (target {escape(_cell(t['target']))})"
+            for t in targets.get(worker or "", [])
+        )
         values = [
             months_row.get("overdue_count")
             for months_row in (history[worker].get(m) or {} for m in trend)
@@ -1055,7 +1068,7 @@ def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
         "<table class='by-whom'><thead><tr><th scope='col' class='text'>Worker</th>"
         "<th scope='col' class='text'>Role</th><th scope='col'>FTE</th>"
         f"{head}<th scope='col'>Overdue, last {len(trend)} months</th>"
-        "<th scope='col' class='text'>Exceptions</th></tr></thead>"
+        "<th scope='col' class='text'>Own targets</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
         if body
         else "<p>No work held by this team's workers in the last months.</p>"

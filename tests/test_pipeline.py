@@ -135,22 +135,77 @@ def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo, monkeypatc
     assert after == before
 
 
-def test_unmapped_code_stops_the_run_and_leaves_published_as_it_was(tmp_path, demo, capfd):
+def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(
+    tmp_path, demo, capfd
+):
+    """A new code stops the run, naming the council's own mappings file and a line to paste;
+    with the line in reference/code_mappings.csv (the Release 2 value put in) the run goes
+    through, the code maps as the council said, and the DQ report says the local rows won."""
     _, demo_paths = demo
     paths = WarehousePaths.at(tmp_path / "warehouse")
     shutil.copytree(demo_paths.root, paths.root, symlinks=True)
     landing = tmp_path / "landing"
+    # A period of its own, inside the demo's (it supersedes no demo file, nor becomes the
+    # latest submission of a year), so that the run goes through once the code is mapped.
+    period = {
+        "reporting_period_start_date": "2024-01-02",
+        "reporting_period_end_date": "2024-12-31",
+    }
+    dates = {"event_start_date": "2024-11-10", "event_end_date": "2024-11-12"}
     write_csv(
         landing / "cld_new_code.csv",
-        [cld_row(event_outcome="Sent to panel", reporting_period_end_date="2025-06-30")],
+        [cld_row(event_outcome="Sent to panel", event_reference="PANEL-1", **period, **dates)],
     )
     before = published_state(paths)
     assert run_pipeline(landing, paths.root) == 1
     out = capfd.readouterr().out
     assert "New unmapped value(s): event_outcome 'Sent to panel'" in out
     assert "cld_new_code.csv row 1" in out
+    local_file = landing / "reference" / "code_mappings.csv"
+    assert f"Add a line for each to {local_file} " in out
+    line = "event_outcome,Sent to panel,Invalid and not mapped,,,"
+    assert [t for t in out.splitlines() if t.startswith("event_outcome,Sent")] == [line], out
+    assert '"Progress to assessment, review or reassessment"' in out  # quoted, ready to use
     assert "nothing was published" in out
     assert published_state(paths) == before
+
+    # The council maps it in its own file (and replaces a shipped mapping too).
+    chosen = line.replace(
+        "Invalid and not mapped", '"Progress to assessment, review or reassessment"'
+    )
+    local_file.parent.mkdir()
+    local_file.write_text(
+        f"field,raw_value,r2_value,r2_group,release,sort_order\n{chosen}\ngender,tbc,Unknown,,,\n",
+        encoding="utf-8",
+    )
+    assert run_pipeline(landing, paths.root) == 0, capfd.readouterr().out
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        (outcome,) = con.execute(
+            "select event_outcome from marts.fct_requests where event_reference = 'PANEL-1'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert outcome == "Progress to assessment, review or reassessment"
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        merged = con.execute(
+            "select field, raw_value, mapping_source, local_row_number, shipped_r2_value "
+            "from staging.stg_reference__code_mappings where mapping_source = 'local' "
+            "or (field = 'gender' and raw_value = 'TBC')"
+        ).fetchall()
+    finally:
+        con.close()
+    assert sorted(merged) == [
+        ("event_outcome", "Sent to panel", "local", 1, None),
+        ("gender", "tbc", "local", 2, "Invalid and not mapped"),  # the shipped TBC row is gone
+    ]
+    quality_dir = paths.published.resolve() / "quality"
+    index = (quality_dir / "index.html").read_text()
+    assert "The council&#x27;s own code mappings (2)" in index
+    assert "yes: it mapped to Invalid and not mapped" in index and "no: a new value" in index
+    report = next(quality_dir.glob("*cld_new_code*.csv"))
+    assert "by reference/code_mappings.csv row 1" in report.read_text()
 
 
 def test_cli_errors_are_one_sentence(tmp_path, capsys):
