@@ -2090,7 +2090,7 @@ def _targets(la: _LA, scale: float, start_year: int, years: int) -> list[list[st
     # Worker-level targets (by whom): no overdue work for each of one team's caseworkers.
     ps, pe = date(start_year + years - 1, 4, 1).isoformat(), date(start_year + years, 3, 31)
     for worker in la.workers[la.teams["LT1"]]:
-        rows.append([la.teams["LT1"], "overdue_count", ps, pe.isoformat(), "0", "1", worker])
+        rows.append([la.teams["LT1"], "overdue_count", ps, pe.isoformat(), "0", "0", worker])
     return rows
 
 

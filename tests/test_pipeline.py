@@ -202,7 +202,7 @@ def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(
     ]
     quality_dir = paths.published.resolve() / "quality"
     index = (quality_dir / "index.html").read_text()
-    assert "The council&#x27;s own code mappings (2)" in index
+    assert "own code mappings (2)" in index
     assert "yes: it mapped to Invalid and not mapped" in index and "no: a new value" in index
     report = next(quality_dir.glob("*cld_new_code*.csv"))
     assert "by reference/code_mappings.csv row 1" in report.read_text()
