@@ -125,7 +125,8 @@ def read_local_mappings(con: duckdb.DuckDBPyConnection, db: str = "") -> list[Lo
         rows = con.execute(LOCAL_MAPPINGS_SQL.format(db=f"{db}." if db else "")).fetchall()
     except duckdb.CatalogException:  # a warehouse made before local mappings existed
         return []
-    return [LocalMapping(*r) for r in rows]
+    # Named as the council knows the file: below its landing folder (apart from the seed's).
+    return [LocalMapping(*r[:4], r[4] if "/" in r[4] else f"reference/{r[4]}", r[5]) for r in rows]
 
 
 def use_local_mappings(rows: Iterable[LocalMapping]) -> None:

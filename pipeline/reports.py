@@ -13,7 +13,8 @@ client (the DuckDB CLI, a BI tool).
 
 `suppress_small_counts=True` shows counts of 1 to 4 as `<5` in pages and CSVs, and withholds
 (`[c]`) rates and amounts computed from such a count; zero is shown. Charts leave withheld
-values out.
+values out. Such pages are for outside the service: they carry no worker rows (the team
+pages' by-whom table and its CSV are left out).
 """
 
 from __future__ import annotations

@@ -210,10 +210,51 @@ def _values(con, relation: str, present: set[str], report: ValidationReport) -> 
 # --------------------------------------------------------------------------- one file
 
 
+def local_mappings_beside(path: Path) -> list[quality.LocalMapping]:
+    """The council's own code mappings a run would load with this file: the landing folder's
+    reference/code_mappings.csv (the file's folder taken as the landing folder)."""
+    local = path.parent / contract.LOCAL_CODE_MAPPINGS
+    if not local.is_file():
+        return []
+    with local.open(newline="", encoding="utf-8-sig") as f:
+        rows = [
+            {contract.header_key(k or ""): (v or "").strip() for k, v in r.items()}
+            for r in csv.DictReader(f)
+        ]
+    out = []
+    for number, r in enumerate(rows, start=1):
+        if not (r.get("field") and r.get("rawvalue") and r.get("r2value")):
+            continue  # a run quarantines it (a mandatory field is blank)
+        release = r.get("release") or (
+            "invalid" if r["r2value"] == "Invalid and not mapped" else "local"
+        )
+        out.append(
+            quality.LocalMapping(
+                r["field"],
+                r["rawvalue"],
+                r["r2value"],
+                release,
+                contract.LOCAL_CODE_MAPPINGS,
+                number,
+            )
+        )
+    return out
+
+
 def validate_path(path: str | Path, out_dir: str | Path) -> list[ValidationReport]:
     """Check a CLD file, or each CLD file in a zip (as ingestion would find them), without
-    loading anything; a report for each."""
+    loading anything; a report for each. Codes map as a run would map them: through the
+    council's own reference/code_mappings.csv beside the file, when there is one."""
     path = Path(path)
+    previous = quality.local_mappings()
+    quality.use_local_mappings(local_mappings_beside(path))
+    try:
+        return _validate_path(path, out_dir)
+    finally:
+        quality.use_local_mappings(previous)
+
+
+def _validate_path(path: Path, out_dir: str | Path) -> list[ValidationReport]:
     if ingest.classify_parts((path.name,))[0] != ingest.ZIP_KIND or not path.is_file():
         return [validate_file(path, out_dir)]
     out = Path(out_dir)

@@ -17,7 +17,6 @@ from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.ingest import MANIFEST
 from pipeline.paths import WarehousePaths
-from tests.conftest import cld_row, write_csv
 from tests.personal_data import (
     assert_no_personal_data,
     columns_holding,
@@ -141,26 +140,28 @@ def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(
     """A new code stops the run, naming the council's own mappings file and a line to paste;
     with the line in reference/code_mappings.csv (the Release 2 value put in) the run goes
     through, the code maps as the council said, and the DQ report says the local rows won."""
-    _, demo_paths = demo
+    demo_landing, demo_paths = demo
     paths = WarehousePaths.at(tmp_path / "warehouse")
     shutil.copytree(demo_paths.root, paths.root, symlinks=True)
     landing = tmp_path / "landing"
-    # A period of its own, inside the demo's (it supersedes no demo file, nor becomes the
-    # latest submission of a year), so that the run goes through once the code is mapped.
-    period = {
-        "reporting_period_start_date": "2024-01-02",
-        "reporting_period_end_date": "2024-12-31",
-    }
-    dates = {"event_start_date": "2024-11-10", "event_end_date": "2024-11-12"}
-    write_csv(
-        landing / "cld_new_code.csv",
-        [cld_row(event_outcome="Sent to panel", event_reference="PANEL-1", **period, **dates)],
-    )
+    landing.mkdir()
+    # The latest extract exported again with one more request, of a new outcome: a corrected
+    # re-export (as tests/test_dagster_ui.py lands), so that once the code is mapped the run
+    # goes through with every figure but that request's as before.
+    with (demo_landing / "cld_E09000009_2025-03-31.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        headers, rows = list(reader.fieldnames or []), list(reader)
+    request = next(r for r in rows if r["Event Type"] == "Request" and r["Event End Date"])
+    panel = request | {"Event Reference": "PANEL-1", "Event Outcome": "Sent to panel"}
+    with (landing / "cld_new_code.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, panel])
     before = published_state(paths)
     assert run_pipeline(landing, paths.root) == 1
     out = capfd.readouterr().out
     assert "New unmapped value(s): event_outcome 'Sent to panel'" in out
-    assert "cld_new_code.csv row 1" in out
+    assert f"cld_new_code.csv row {len(rows) + 1})" in out
     local_file = landing / "reference" / "code_mappings.csv"
     assert f"Add a line for each to {local_file} " in out
     line = "event_outcome,Sent to panel,Invalid and not mapped,,,"

@@ -98,6 +98,19 @@ def test_the_councils_own_code_mappings_win_in_the_checks_and_the_dq_report(tmp_
     assert "no: a new value" in text and "yes: it mapped to Unpaid carer" in text
 
 
+def test_validate_maps_codes_through_the_councils_own_file_beside_the_extract(tmp_path):
+    path = _faulty_file(tmp_path / "in")
+    local = tmp_path / "in" / "reference" / "code_mappings.csv"
+    local.parent.mkdir()
+    local.write_text("Field,Raw Value,R2 Value\ngender,robot,Unknown\n", encoding="utf-8")
+    (report,) = validate.validate_path(path, tmp_path / "out")
+    values = {(v.field, v.value): v.status for v in report.values}
+    assert values[("gender", "Robot")] == (
+        "local value (mapped to Unknown by reference/code_mappings.csv row 1)"
+    )
+    assert quality.local_mappings() == ()  # only for that check
+
+
 def test_validate_file_counts_each_fault_exactly(tmp_path):
     path = _faulty_file(tmp_path / "in")
     report = validate.validate_file(path, tmp_path / "out")
