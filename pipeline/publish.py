@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,10 +126,14 @@ def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None
     """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
     from pipeline import quality, validate
 
+    started = time.perf_counter()
     tolerance = quality.mart_check_parameters()["tolerance"]
     cache = paths.root / "quality" / "_dq_reports"
     reports = validate.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
-    say(f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html")
+    say(
+        f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None:
