@@ -1,8 +1,9 @@
 """Publishing: the marts as a read-only DuckDB file and Parquet files, swapped in atomically.
 
 A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
-database opened read-only: the DuckDB file, a Parquet file per mart, and the data-quality
-report of every loaded extract (`quality/index.html`). Only when it is complete is the
+database opened read-only: the DuckDB file, a Parquet file per mart, the data-quality
+report of every loaded extract (`quality/index.html`) and the dbt docs the run made of the marts
+(`docs/`). Only when it is complete is the
 `<warehouse>/published` symlink replaced (one rename), so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
 next run, which writes a new file rather than the one being read.
@@ -30,6 +31,7 @@ PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
 STORAGE_VERSION = "v1.0.0"
 KEEP_RELEASES = 3
+DBT_DOCS_DIR = "dbt-docs"  # the docs the dbt step made, in the work folder
 
 
 @dataclass
@@ -68,6 +70,7 @@ def publish(
     try:
         release = _build(paths.work_db, building, run_id, say)
         _quality_reports(paths, building / "quality", say)
+        _docs(paths, building, say)
         _make_read_only(building)
         building.rename(final)
     except BaseException:
@@ -134,6 +137,17 @@ def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None
         f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html "
         f"in {time.perf_counter() - started:.1f}s"
     )
+
+
+def _docs(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
+    """The dbt docs site this run's dbt step made of the marts (absent: the reports step
+    makes it from the published file)."""
+    from pipeline import docs_site
+
+    made = paths.work_dir / DBT_DOCS_DIR
+    if (made / "static_index.html").exists():
+        docs_site.install_docs(made, out)
+        say(f"  dbt docs: {docs_site.DOCS_DIR_NAME}/index.html")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None:
