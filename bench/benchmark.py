@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 MiB = 2**20
 
 # Dagster step key -> the stage it is reported as, in reporting order.
@@ -47,40 +48,54 @@ STAGES = {
     "published__warehouse": "publish",
     "published__reports": "reports",
 }
-ORDER = ["start-up", *STAGES.values(), "(DQ reports)", "other"]
+ORDER = [
+    "start-up",
+    "ingest",
+    "raw GX checks",
+    "dbt build + tests",
+    "mart checks",
+    "publish",
+    "(DQ reports)",
+    "reports",
+    "other",
+]
 
 
 # --------------------------------------------------------------------------- measuring
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
+def tree_usage(root: int) -> tuple[int, float]:
+    """Resident bytes and CPU seconds so far (its own and its reaped children's) of a process
+    and all its descendants, from /proc."""
     children: dict[int, list[int]] = defaultdict(list)
+    stats: dict[int, list[str]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 with open(f"/proc/{entry.name}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
                 continue
-            children[ppid].append(int(entry.name))
-    total, stack = 0, [root]
+            pid = int(entry.name)
+            stats[pid] = fields
+            children[int(fields[1])].append(pid)
+    rss, ticks, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            pass
+        fields = stats.get(pid)
+        if fields:  # fields[n] is stat field n + 3: utime..cstime 14-17, rss 24
+            ticks += sum(int(x) for x in fields[11:15])
+            rss += int(fields[21]) * PAGE
         stack.extend(children.get(pid, ()))
-    return total
+    return rss, ticks / TICKS
 
 
 class Measured:
-    """A child process run to its end, its process tree's memory sampled every `every` s."""
+    """A child process run to its end, its process tree's memory and CPU time sampled every
+    `every` seconds."""
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path, every: float = 0.2):
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, float]] = []
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
             self.start = time.time()
@@ -89,15 +104,17 @@ class Measured:
 
             def sample() -> None:
                 while not done.is_set():
-                    self.samples.append((time.time(), tree_rss(proc.pid)))
+                    self.samples.append((time.time(), *tree_usage(proc.pid)))
                     done.wait(every)
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
-            self.returncode = proc.wait()
+            _, status, usage = os.wait4(proc.pid, 0)
             self.end = time.time()
             done.set()
             sampler.join()
+            proc.returncode = self.returncode = os.waitstatus_to_exitcode(status)
+        self.total_cpu = usage.ru_utime + usage.ru_stime
         self.log = log
         if self.returncode != 0:
             tail = "".join(log.read_text(errors="replace").splitlines(True)[-20:])
@@ -109,8 +126,19 @@ class Measured:
 
     def peak_mib(self, start: float | None = None, end: float | None = None) -> float:
         lo, hi = start or self.start, end or self.end
-        inside = [rss for t, rss in self.samples if lo <= t <= hi]
+        inside = [rss for t, rss, _ in self.samples if lo <= t <= hi]
         return max(inside, default=0) / MiB
+
+    def cpu(self, start: float, end: float) -> float:
+        """CPU seconds the process tree spent between two moments (to the sampling period)."""
+
+        def at(moment: float) -> float:
+            if moment >= self.end:
+                return self.total_cpu
+            before = [cpu for t, _, cpu in self.samples if t <= moment]
+            return before[-1] if before else 0.0
+
+        return max(at(end) - at(start), 0.0)
 
 
 def base_env() -> dict[str, str]:
@@ -242,7 +270,15 @@ def landing_facts(landing: Path) -> dict:
 def measure_floor(landing: Path, out: Path) -> dict:
     db = out / "floor.duckdb"
     m = Measured([PY, __file__, "--floor", str(landing), str(db)], base_env(), out / "floor.log")
-    return {"seconds": round(m.seconds, 1), "peak_mib": round(m.peak_mib())}
+    return measured(m)
+
+
+def measured(m: Measured) -> dict:
+    return {
+        "seconds": round(m.seconds, 1),
+        "cpu_seconds": round(m.total_cpu, 1),
+        "peak_mib": round(m.peak_mib()),
+    }
 
 
 def measure_run(landing: Path, warehouse: Path, out: Path, label: str) -> dict:
@@ -256,8 +292,9 @@ def measure_run(landing: Path, warehouse: Path, out: Path, label: str) -> dict:
     stages: dict[str, dict] = {}
 
     def add(name: str, start: float, end: float) -> None:
-        stage = stages.setdefault(name, {"seconds": 0.0, "peak_mib": 0.0})
+        stage = stages.setdefault(name, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mib": 0.0})
         stage["seconds"] += end - start
+        stage["cpu_seconds"] += m.cpu(start, end)
         stage["peak_mib"] = max(stage["peak_mib"], m.peak_mib(start, end))
 
     first = min(s["start"] for s in steps)
@@ -269,14 +306,17 @@ def measure_run(landing: Path, warehouse: Path, out: Path, label: str) -> dict:
             if "data-quality reports:" in message and message.endswith("s"):
                 took = float(message.rsplit(" in ", 1)[1].rstrip("s"))
                 add("(DQ reports)", stamp - took, stamp)
-    covered = sum(v["seconds"] for k, v in stages.items() if k != "(DQ reports)")
-    stages.setdefault("other", {"seconds": 0.0, "peak_mib": 0.0})
-    stages["other"]["seconds"] += max(m.seconds - covered, 0.0)
+    other = stages.setdefault("other", {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mib": 0.0})
+    for key, total in (("seconds", m.seconds), ("cpu_seconds", m.total_cpu)):
+        # Steps not reported on their own, gaps between steps, shutting down.
+        covered = sum(v[key] for k, v in stages.items() if k != "(DQ reports)")
+        other[key] += max(total - covered, 0.0)
     for stage in stages.values():
-        stage["seconds"] = round(stage["seconds"], 1)
+        for key in ("seconds", "cpu_seconds"):
+            stage[key] = round(stage[key], 1)
         stage["peak_mib"] = round(stage["peak_mib"])
     keep_dbt_results(steps, out / f"{label}.run_results.json")
-    return {"seconds": round(m.seconds, 1), "peak_mib": round(m.peak_mib()), "stages": stages}
+    return measured(m) | {"stages": stages}
 
 
 def keep_dbt_results(steps: list[dict], dest: Path) -> None:
@@ -355,14 +395,23 @@ def measure_incremental(landing: Path, base: Path, out: Path, keep: bool) -> dic
 
 
 def print_scale(r: dict, out: Path) -> None:
-    floor = r.get("floor", {}).get("seconds")
+    floor = r.get("floor")
 
-    def ratio(seconds: float) -> str:
-        return f"{seconds / floor:6.1f}x" if floor else ""
+    def row(label: str, m: dict, indent: int = 2) -> None:
+        cpu = m.get("cpu_seconds", 0.0)
+        text = (
+            f"{' ' * indent}{label:<{32 - indent}}{m['seconds']:9.1f} {cpu:9.1f} {m['peak_mib']:9,}"
+        )
+        if floor and indent == 2 and m is not floor:
+            text += f"  {m['seconds'] / floor['seconds']:6.1f}x"
+            if floor.get("cpu_seconds"):
+                text += f" {cpu / floor['cpu_seconds']:6.1f}x"
+        print(text)
 
-    print(f"\n  scale {r['scale']:g}{'':<23}{'seconds':>9} {'peak MiB':>9}  x floor")
+    print(f"\n  scale {r['scale']:g}{'':<24}{'seconds':>9} {'CPU s':>9} {'peak MiB':>9}  x floor")
+    print(f"  {'':<30}{'':>9} {'':>9} {'':>9}  (wall, CPU)")
     if floor:
-        print(f"  {'floor':<30}{floor:9.1f} {r['floor']['peak_mib']:9,}")
+        row("floor", floor)
     for case, label in (
         ("cold", "primed run (cold)"),
         ("base_run", "base for incremental"),
@@ -371,17 +420,15 @@ def print_scale(r: dict, out: Path) -> None:
     ):
         if case not in r:
             continue
-        run = r[case]
-        print(f"  {label:<30}{run['seconds']:9.1f} {run['peak_mib']:9,}  {ratio(run['seconds'])}")
+        row(label, r[case])
         if case in ("cold", "incremental"):
             for stage in ORDER:
-                if stage in run["stages"]:
-                    s = run["stages"][stage]
-                    print(f"    {stage:<28}{s['seconds']:9.1f} {s['peak_mib']:9,}")
-        if case == "incremental" and "base_run" in r:
-            share = run["seconds"] / r["cold"]["seconds"] if "cold" in r else None
-            if share:
-                print(f"    {'share of the cold run':<28}{share:9.0%}")
+                if stage in r[case]["stages"]:
+                    row(stage, r[case]["stages"][stage], indent=4)
+        if case == "incremental" and "cold" in r:
+            print(
+                f"    {'share of the cold run':<28}{r[case]['seconds'] / r['cold']['seconds']:9.0%}"
+            )
     nodes = top_dbt_nodes(out / "cold.run_results.json")
     if nodes:
         print("  slowest dbt nodes (cold run):")
@@ -391,22 +438,29 @@ def print_scale(r: dict, out: Path) -> None:
 
 def print_markdown(results: list[dict]) -> None:
     print(
-        "\n| scale | CLD rows | floor | `primed run` | ratio | peak MiB (floor / primed) | stages |"
+        "\n| scale | CLD rows | floor s (CPU s) | `primed run` s (CPU s) | ratio wall (CPU) "
+        "| peak MiB floor / primed | stages: s (peak MiB) |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         if "floor" not in r or "cold" not in r:
             continue
-        stages = r["cold"]["stages"]
+        floor, cold = r["floor"], r["cold"]
+        stages = cold["stages"]
         text = ", ".join(
-            f"{k} {stages[k]['seconds']:.0f}s ({stages[k]['peak_mib']:,})"
+            f"{k} {stages[k]['seconds']:.0f} ({stages[k]['peak_mib']:,})"
             for k in ORDER
             if k in stages
         )
+        cpu_ratio = (
+            cold.get("cpu_seconds", 0) / floor["cpu_seconds"] if floor.get("cpu_seconds") else 0
+        )
         print(
-            f"| {r['scale']:g} | {r['cld_rows']:,} | {r['floor']['seconds']:.0f}s "
-            f"| {r['cold']['seconds']:.0f}s | {r['cold']['seconds'] / r['floor']['seconds']:.1f}x "
-            f"| {r['floor']['peak_mib']:,} / {r['cold']['peak_mib']:,} | {text} |"
+            f"| {r['scale']:g} | {r['cld_rows']:,} "
+            f"| {floor['seconds']:.0f} ({floor.get('cpu_seconds', 0):.0f}) "
+            f"| {cold['seconds']:.0f} ({cold.get('cpu_seconds', 0):.0f}) "
+            f"| {cold['seconds'] / floor['seconds']:.1f}x ({cpu_ratio:.1f}x) "
+            f"| {floor['peak_mib']:,} / {cold['peak_mib']:,} | {text} |"
         )
 
 
