@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -315,20 +316,21 @@ def measure_run(landing: Path, warehouse: Path, out: Path, label: str) -> dict:
         for key in ("seconds", "cpu_seconds"):
             stage[key] = round(stage[key], 1)
         stage["peak_mib"] = round(stage["peak_mib"])
-    keep_dbt_results(steps, out / f"{label}.run_results.json")
+    keep_dbt_results(warehouse, steps, out / f"{label}.run_results.json")
     return measured(m) | {"stages": stages}
 
 
-def keep_dbt_results(steps: list[dict], dest: Path) -> None:
-    """Copy the run's dbt run_results.json (per-node timings) beside the benchmark's logs."""
+def keep_dbt_results(warehouse: Path, steps: list[dict], dest: Path) -> None:
+    """Copy the run's dbt run_results.json (per-node timings) beside the benchmark's logs: from
+    the warehouse's dbt folder, or where the run said it copied dbt's parse to."""
+    found = warehouse / "work" / "dbt" / "run_results.json"
     for s in steps:
         for _, message in s["messages"]:
-            if message.startswith("Copying `") and "partial_parse.msgpack" in message:
-                target = Path(message.split("` to `")[1].rstrip("`.")).parent
-                results = target / "run_results.json"
-                if results.exists():
-                    shutil.copyfile(results, dest)
-                return
+            paths = re.findall(r"`([^`]+partial_parse\.msgpack)`", message)
+            if message.startswith("Copying") and len(paths) == 2:
+                found = Path(paths[1]).parent / "run_results.json"
+    if found.exists():
+        shutil.copyfile(found, dest)
 
 
 def top_dbt_nodes(results: Path, n: int = 12) -> list[tuple[str, float]]:
