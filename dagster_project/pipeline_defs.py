@@ -2,7 +2,8 @@
 
 `build_definitions(landing, warehouse)` makes the one job that both `dagster dev` and the CLI's
 `primed run` execute. Every step that writes DuckDB is in the `duckdb_writer` pool, so two
-runs never write the work database at once.
+runs of one Dagster instance never write the work database at once, and takes the warehouse
+lock (pipeline/lock.py), so neither do a Dagster run and a `primed run` from a shell.
 """
 
 import hashlib
@@ -18,11 +19,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import (
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
     AssetSpec,
+    DagsterEventType,
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
@@ -31,6 +36,7 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     RunRequest,
+    RunsFilter,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
@@ -43,14 +49,16 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
+from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
-from pipeline import docs_site
+from pipeline import docs_site, run_state
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.lock import warehouse_lock
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
@@ -58,6 +66,10 @@ POOL = "duckdb_writer"
 # A landing file modified more recently than this may still be being written.
 SETTLE_SECONDS = float(os.environ.get("PRIMED_SETTLE_SECONDS", "30"))
 JOB_NAME = "primed_job"
+IN_PROGRESS = [
+    DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]  # fmt: skip
 RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in ingest_mod.RAW_TABLE.items()}
 
 
@@ -77,31 +89,50 @@ class PrimedTranslator(DagsterDbtTranslator):
 
 
 @logger(
-    {"log_level": Field(str, default_value="INFO")},
-    description="One short line per message: time, step, message.",
+    {
+        "log_level": Field(str, default_value="INFO"),
+        "show_failures": Field(
+            bool,
+            default_value=True,
+            description="Print step failures (the CLI says them itself, once, at the end).",
+        ),
+    },
+    description="One short line per message: time, step, message. A failure is said once: "
+    "not the run's repeat of it, nor a line per step it kept from running.",
 )
 def concise_console(init_context):
     log = logging.getLogger("primed.run")
     log.setLevel(init_context.logger_config["log_level"])
-    if not log.handlers:
-        handler = _StdoutHandler()
-        handler.setFormatter(_StepFormatter())
-        log.addHandler(handler)
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_StepFormatter())
+    handler.addFilter(_QuietCascade(init_context.logger_config["show_failures"]))
+    log.addHandler(handler)
     log.propagate = False
     return log
 
 
-class _StdoutHandler(logging.StreamHandler):
-    """Writes to whatever `sys.stdout` is when a line is logged, not when the logger was made:
-    a later run in the same process whose output is redirected gets its own lines."""
+class _QuietCascade(logging.Filter):
+    """Drop the lines that only repeat a failure: each step skipped because of it
+    ("Dependencies for step ... were not executed"), and the run's own failure line."""
 
-    @property
-    def stream(self):
-        return sys.stdout
+    def __init__(self, show_failures: bool):
+        super().__init__()
+        self.show_failures = show_failures
 
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, "dagster_meta", None) or {}
+        kind = getattr(meta.get("dagster_event"), "event_type", None)
+        if kind in (DagsterEventType.STEP_SKIPPED, DagsterEventType.RUN_FAILURE):
+            return False
+        message = str(meta.get("orig_message", ""))
+        # Steps and checks skipped after a failure, or because there was nothing new.
+        if message.startswith(("Dependencies for step", "Skipping step")):
+            return False
+        if message.startswith("Blocking asset check") and "emitted no result" in message:
+            return False
+        return self.show_failures or kind != DagsterEventType.STEP_FAILURE
 
 
 class _StepFormatter(logging.Formatter):
@@ -155,14 +186,36 @@ def _mart_keys() -> list[AssetKey]:
     ]
 
 
-def landing_fingerprint(landing: Path) -> str:
-    """Changes whenever a landing file is added, removed or rewritten."""
-    h = hashlib.sha256()
-    if landing.is_dir():
-        for path, _kind in ingest_mod.discover(landing):
-            st = path.stat()
-            h.update(f"{path.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+def landing_to_look_at(landing: Path) -> dict[str, list[int]]:
+    """The landing files a run would load or refuse (an ignored README does not start a run),
+    as relative path -> [size, modification time ns]."""
+    if not landing.is_dir():
+        return {}
+    wanted = {
+        str(f.path.relative_to(landing))
+        for f in ingest_mod.discover(landing)
+        if f.status != "ignored"
+    }
+    return {k: v for k, v in run_state.landing_snapshot(landing).items() if k in wanted}
+
+
+def nothing_new(paths: WarehousePaths) -> str | None:
+    """Why there is nothing to rebuild (the published release was built from the inputs there
+    are now), or None when there is."""
+    published, run_id = run_state.published_fingerprint(paths)
+    if published is None or not paths.work_db.exists():
+        return None
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        now = run_state.inputs_fingerprint(con)
+    finally:
+        con.close()
+    if now != published:
+        return None
+    return (
+        f"nothing new since run {run_id}: no new or changed file was loaded, and nothing else "
+        "the release is built from has changed; the published release stands"
+    )
 
 
 def build_definitions(
@@ -171,25 +224,37 @@ def build_definitions(
     """The job, sensor and schedule on one landing folder and warehouse. Files modified less
     than `settle_seconds` ago are left for a later run (default PRIMED_SETTLE_SECONDS, 30)."""
     quiet_telemetry()
+    private_umask()  # the webserver's, the daemon's and every run's files are primed's own
     settle = SETTLE_SECONDS if settle_seconds is None else settle_seconds
     landing = Path(landing).expanduser().resolve()
     paths = WarehousePaths.at(warehouse)
 
     @multi_asset(
         name="ingest_landing_files",
-        specs=[AssetSpec(key, group_name="ingestion") for key in RAW_KEYS.values()],
+        # Skippable: a run with nothing new materialises none, and every later step is skipped.
+        specs=[AssetSpec(key, group_name="ingestion", skippable=True) for key in RAW_KEYS.values()],
         pool=POOL,
         description="Load new landing files into raw tables (lineage, quarantine, archive).",
     )
     def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+        seen = run_state.landing_snapshot(landing)  # before reading: a later change is unseen
         try:
-            report = ingest_mod.ingest(
-                landing, paths.root, progress=context.log.info, settle_seconds=settle
-            )
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                report = ingest_mod.ingest(
+                    landing, paths.root, progress=context.log.info, settle_seconds=settle
+                )
+                now = time.time()
+                waiting = {k for k, (_, mtime) in seen.items() if now - mtime / 1e9 < settle}
+                run_state.record_seen(paths, seen, waiting)
+                why_not = nothing_new(paths)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
-        for result in report.refused:
-            context.log.error(f"refused {result.file_name}: {result.reason}")
+        if why_not:
+            context.log.info(why_not)
+            return
+        landing_files = MetadataValue.json(
+            [{"file": f.file_name, "status": f.status, "reason": f.reason} for f in report.files]
+        )
         by_kind: dict[str, list[ingest_mod.FileResult]] = {}
         for result in report.files:
             by_kind.setdefault(result.kind, []).append(result)
@@ -208,6 +273,7 @@ def build_definitions(
                     ),
                     "rows_loaded": sum(f.rows_loaded for f in files),
                     "rows_quarantined": sum(f.rows_quarantined for f in files),
+                    **({"landing_files": landing_files} if kind == "cld" else {}),
                 },
             )
 
@@ -223,9 +289,18 @@ def build_definitions(
         target = paths.work_dir / "dbt"
         docs = paths.work_dir / DBT_DOCS_DIR
         shutil.rmtree(docs, ignore_errors=True)  # publishing takes only this run's docs
-        yield from dbt.cli(DBT_BUILD, context=context, target_path=target).stream()
-        if os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
-            _generate_docs(context, dbt, target, docs)
+        try:
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                invocation = dbt.cli(
+                    DBT_BUILD, context=context, target_path=target, raise_on_error=False
+                )
+                yield from invocation.stream()
+                if not invocation.is_successful():
+                    raise Failure(description=dbt_failures(invocation.target_path))
+                if os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
+                    _generate_docs(context, dbt, target, docs)
+        except PrimedError as exc:
+            raise Failure(description=str(exc)) from exc
 
     @asset(
         key=AssetKey(["published", "warehouse"]),
@@ -236,7 +311,8 @@ def build_definitions(
     )
     def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
         try:
-            release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
+            with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                release = publish_mod.publish(paths, context.run_id, progress=context.log.info)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         return MaterializeResult(
@@ -270,18 +346,24 @@ def build_definitions(
 
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
     def landing_file_sensor(context: SensorEvaluationContext):
-        """Start a run when a landing file appears or changes (and has stopped changing)."""
-        files = ingest_mod.discover(landing) if landing.is_dir() else []
-        if not files:
-            return SkipReason(f"no landing files in {landing}")
-        newest = max(path.stat().st_mtime for path, _ in files)
+        """Start a run when a landing file is new or changed since a run last dealt with it,
+        once it has stopped changing, and no run is already under way."""
+        new = run_state.unseen(paths, landing_to_look_at(landing))
+        if not new:
+            return SkipReason("no new or changed landing files")
+        newest = max(mtime for _, mtime in new.values()) / 1e9
         if time.time() - newest < settle:
             return SkipReason("a landing file is still being written; waiting for it to settle")
-        fingerprint = landing_fingerprint(landing)
-        if fingerprint == context.cursor:
-            return SkipReason("no new or changed landing files")
-        context.update_cursor(fingerprint)
-        return RunRequest(run_key=fingerprint)
+        busy = context.instance.get_run_records(
+            RunsFilter(job_name=JOB_NAME, statuses=IN_PROGRESS), limit=1
+        )
+        if busy:
+            return SkipReason(
+                f"run {busy[0].dagster_run.run_id} is under way; looking again after it"
+            )
+        # The same new files give the same run key, so Dagster never starts their run twice.
+        key = hashlib.sha256(repr(sorted(new.items())).encode()).hexdigest()
+        return RunRequest(run_key=key, tags={"primed/new_files": str(len(new))})
 
     daily = ScheduleDefinition(
         name="daily_refresh",
@@ -296,7 +378,7 @@ def build_definitions(
         assets=[ingest_landing_files, primed_dbt_models, published_warehouse, published_reports],
         asset_checks=[*freshness_checks(paths.root), *build_quality_checks(paths, _mart_keys())],
         jobs=[job],
-        sensors=[landing_file_sensor],
+        sensors=[landing_file_sensor, *alert_sensors(paths.root)],
         schedules=[daily],
         loggers={"console": concise_console},
         resources={
@@ -307,3 +389,65 @@ def build_definitions(
             )
         },
     )
+
+
+def dbt_failures(target_path: Path) -> str:
+    """One line per dbt node that failed or errored, from the invocation's run_results.json:
+    the node and dbt's own message (a compilation error's message without its call stack)."""
+    try:
+        results = json.loads((Path(target_path) / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return "dbt build failed (no run_results.json to say why; see the lines above)"
+    lines = []
+    for r in results:
+        if r.get("status") not in ("error", "fail", "runtime error"):
+            continue
+        node = (r.get("unique_id") or "?.?.?").split(".")[2]
+        text = [
+            t.strip()
+            for t in (r.get("message") or "").splitlines()
+            if t.strip() and not t.strip().startswith(">") and " Error in " not in t
+        ]
+        lines.append(f"dbt {r['unique_id'].split('.')[0]} {node}: {' '.join(text) or r['status']}")
+    return "\n".join(lines) or "dbt build failed (see the lines above)"
+
+
+def why_it_failed(events) -> list[str]:
+    """What stopped a run, said once, ending with what failed: each step failure (a blocking
+    check's failure as the checks themselves, each with its file, rows and values)."""
+    failed: list[str] = []
+    checks: list[str] = []
+    failed_steps = {e.step_key for e in events if e.event_type == DagsterEventType.STEP_FAILURE}
+    for event in events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if check.passed or check.severity != AssetCheckSeverity.ERROR:
+                continue
+            if event.step_key not in failed_steps or not check.description:
+                continue
+            lines = check.description.strip().splitlines()
+            where = check.asset_key.to_user_string()
+            checks.append(f"blocking check {check.check_name} on {where} failed: {lines[0]}")
+            checks += [f"  {line}" for line in lines[1:]]
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the checks say which, and why
+            lines = _error_lines(err.message if err else "unknown error")
+            failed.append(f"step {event.step_key} failed: {lines[0]}")
+            failed += [f"  {line}" for line in lines[1:]]
+    intro = (
+        "nothing was published (the steps after the failure did not run); the published "
+        "warehouse is as it was. Why:"
+    )
+    return [intro, *failed, *checks]
+
+
+def _error_lines(message: str) -> list[str]:
+    """A step's error as the user needs it: a Failure's description without the class name."""
+    text = message.strip()
+    first, _, rest = text.partition(": ")
+    if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
+        text = rest
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[:20] or ["unknown error"]

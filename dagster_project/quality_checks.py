@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from pipeline import quality
+from pipeline.lock import warehouse_lock
 from pipeline.paths import WarehousePaths
 
 POOL = "duckdb_writer"  # as pipeline_defs.POOL: never open DuckDB while a writer runs
@@ -113,9 +114,9 @@ def build_quality_checks(paths: WarehousePaths, mart_keys: Iterable[AssetKey]) -
         stats = context.instance.get_run_stats(context.op_execution_context.run_id)
         if stats and stats.start_time:
             since = datetime.fromtimestamp(stats.start_time, UTC).replace(tzinfo=None)
-        outcomes = quality.check_raw_extracts(
-            paths.work_db, context.op_execution_context.run_id, loaded_since=since
-        )
+        run_id = context.op_execution_context.run_id
+        with warehouse_lock(paths, f"Dagster run {run_id}", say=context.log.info):
+            outcomes = quality.check_raw_extracts(paths.work_db, run_id, loaded_since=since)
         yield from _emit(context, outcomes)
 
     mart_specs = mart_check_specs(mart_keys)
@@ -130,7 +131,9 @@ def build_quality_checks(paths: WarehousePaths, mart_keys: Iterable[AssetKey]) -
     def published_marts_quality(
         context: AssetCheckExecutionContext,
     ) -> Iterator[AssetCheckResult]:
-        outcomes = quality.check_published_marts_for(paths, context.op_execution_context.run_id)
+        run_id = context.op_execution_context.run_id
+        with warehouse_lock(paths, f"Dagster run {run_id}", say=context.log.info):
+            outcomes = quality.check_published_marts_for(paths, run_id)
         yield from _emit(context, outcomes)
 
     return [raw_extract_quality, published_marts_quality]

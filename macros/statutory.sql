@@ -1,20 +1,32 @@
 {#- Statutory measures (issue 6): publication rules, the DHSC proxy date of birth and age,
     and the code lists the ASCOF/SALT models share. See docs/statutory-measures.md. -#}
 
-{#- Round half away from zero to `digits` decimals (cld.md §1.4). round() on a DOUBLE rounds
-    half to even on DuckDB and is binary-inexact everywhere (66.65 is 66.6499...), so the value
-    goes through an exact decimal first: 6 decimals absorb the binary error of a ratio of counts,
-    and round() on DECIMAL/NUMERIC rounds half away from zero on both engines. -#}
-{% macro round_half_away(expr, digits=1) -%}
-    {{ return(adapter.dispatch('round_half_away', 'primed')(expr, digits)) }}
-{%- endmacro %}
+{#- Round a DOUBLE to `digits` decimals as SQL Server's ROUND() does on a FLOAT, the arithmetic
+    of DHSC's published ASCOF figures (Create_ASCOF_*_2425_Onwards.sql: ROUND(CAST(n AS FLOAT) /
+    CAST(d AS FLOAT) * 100, 1)): half away from zero, applied to the value the double holds,
+    not to its decimal spelling. 1333/2000*100 is held as 66.649999... and gives 66.6; 5/16*100
+    is exactly 31.25 and gives 31.3. round() cannot be used: DuckDB's rounds halves to even,
+    PostgreSQL has none for doubles, and scaling first (x * 10) can itself round up to a half.
 
-{% macro default__round_half_away(expr, digits) -%}
-    cast(round(cast({{ expr }} as numeric(24, 6)), {{ digits }}) as {{ type_double() }})
-{%- endmacro %}
-
-{% macro duckdb__round_half_away(expr, digits) -%}
-    cast(round(cast({{ expr }} as decimal(24, 6)), {{ digits }}) as {{ type_double() }})
+    The half test is exact: x * 2 * 10^digits is compared with the odd integer 2k + 1 (k the
+    floor of x * 10^digits) after splitting x into two 26-bit halves (Veltkamp), whose
+    products with 2 * 10^digits are exact doubles, so the sign of the sum is the sign of the
+    exact difference. Plain arithmetic on doubles, the same on DuckDB, PostgreSQL and Spark. -#}
+{% macro round_half_away_float(expr, digits=1) -%}
+    {%- set scale = 'cast(' ~ (10 ** digits) ~ ' as ' ~ type_double() ~ ')' -%}
+    {%- set twice = 'cast(' ~ (2 * 10 ** digits) ~ ' as ' ~ type_double() ~ ')' -%}
+    {%- set splitter = 'cast(134217729 as ' ~ type_double() ~ ')' -%}
+    {%- set x = 'abs(cast(' ~ expr ~ ' as ' ~ type_double() ~ '))' -%}
+    {%- set k = 'floor(' ~ x ~ ' * ' ~ scale ~ ')' -%}
+    {%- set high = '(' ~ splitter ~ ' * ' ~ x ~ ' - (' ~ splitter ~ ' * ' ~ x ~ ' - ' ~ x ~ '))' -%}
+    sign(cast({{ expr }} as {{ type_double() }})) * (
+        {{ k }}
+        + case
+            when ({{ high }} * {{ twice }} - (2 * {{ k }} + 1)) + ({{ x }} - {{ high }}) * {{ twice }} >= 0
+                then 1
+            else 0
+        end
+    ) / {{ scale }}
 {%- endmacro %}
 
 {#- Publication rule: a numerator or a denominator under `threshold` suppresses both. -#}
@@ -27,14 +39,15 @@
     case when not {{ is_suppressed(numerator, denominator) }} then {{ count }} end
 {%- endmacro %}
 
-{#- A rate as published: computed on the unrounded counts, then rounded once to 1 dp half away
-    from zero; NULL when suppressed or when the denominator is 0 or missing. -#}
+{#- A rate as published: computed on the unrounded counts in DHSC's order (numerator /
+    denominator, then times the multiplier, on doubles), rounded once to 1 dp as DHSC's ROUND on
+    a FLOAT does; NULL when suppressed or when the denominator is 0 or missing. -#}
 {% macro published_rate(numerator, denominator, multiplier=100) -%}
     case
         when not {{ is_suppressed(numerator, denominator) }} and {{ denominator }} > 0
-            then {{ round_half_away(
-                'cast(' ~ numerator ~ ' as ' ~ type_double() ~ ') * ' ~ multiplier
-                ~ ' / cast(' ~ denominator ~ ' as ' ~ type_double() ~ ')', 1) }}
+            then {{ round_half_away_float(
+                'cast(' ~ numerator ~ ' as ' ~ type_double() ~ ') / cast(' ~ denominator
+                ~ ' as ' ~ type_double() ~ ') * ' ~ multiplier, 1) }}
     end
 {%- endmacro %}
 
@@ -112,6 +125,13 @@
         when {{ outcome }} = 'NFA: Deceased' then 'No services provided - deceased'
         when {{ outcome }} in {{ nfa_other }} then 'No services provided - other reason'
     end
+{%- endmacro %}
+
+{#- An outcome that was an NFA outcome in Release 1: NHS England's SALT code, written on R1
+    labels, tests Event_Outcome LIKE 'NFA%'. Every Release 2 'NFA: ...' value but 'NFA: Support
+    ended as planned', which was R1's 'Service ended as planned'. -#}
+{% macro is_release_1_nfa(outcome) -%}
+    ({{ outcome }} like 'NFA:%' and {{ outcome }} <> 'NFA: Support ended as planned')
 {%- endmacro %}
 
 {#- SALT STS002a sequel of an event outcome (NHSE mapping, labels normalised). -#}

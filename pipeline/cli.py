@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.settings import quiet_telemetry
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -45,13 +45,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest
+    from pipeline.lock import warehouse_lock
 
-    report = ingest(args.landing, args.warehouse, progress=say)
+    with warehouse_lock(WarehousePaths.at(args.warehouse), "primed ingest", args.wait, say):
+        report = ingest(args.landing, args.warehouse, progress=say)
     s = report.summary()
     say(
-        f"{s['files_loaded']} file(s) loaded, {s['files_skipped']} already loaded, "
-        f"{s['files_refused']} refused; {s['rows_loaded']:,} rows loaded, "
-        f"{s['rows_quarantined']:,} quarantined"
+        f"{s['files_loaded']} file(s) loaded, {s['files_skipped']} already seen, "
+        f"{s['files_refused']} refused, {s['files_ignored']} ignored, {s['files_waiting']} "
+        f"waiting; {s['rows_loaded']:,} rows loaded, {s['rows_quarantined']:,} quarantined"
     )
     return 1 if report.refused else 0
 
@@ -71,11 +73,13 @@ def execute_job(landing: Path, paths: WarehousePaths, timings: list[dict] | None
     logging.getLogger("dagster").propagate = False  # the job's own console logger shows it
     # Run now, on what is there: nothing is left to settle (the sensor waits for that).
     job = build_definitions(landing, paths.root, settle_seconds=0).resolve_job_def(JOB_NAME)
+    # The console says each failure once; run_pipeline says why at the end.
+    console = {"log_level": "INFO", "show_failures": False}
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={"loggers": {"console": {"config": console}}},
         )
         if timings is not None:
             timings.extend(step_timings(instance.all_logs(result.run_id)))
@@ -110,21 +114,25 @@ def step_timings(entries) -> list[dict]:
     return sorted(steps.values(), key=lambda s: s["start"])
 
 
-def run_pipeline(landing: Path, warehouse: Path, timings_file: Path | None = None) -> int:
-    """Execute the Dagster job in process; non-zero when nothing could be published. With
+def run_pipeline(
+    landing: Path, warehouse: Path, wait: float | None = None, timings_file: Path | None = None
+) -> int:
+    """Execute the Dagster job in process, holding the warehouse; non-zero when nothing could
+    be published. Another run on the warehouse: wait up to `wait` seconds, then stop. With
     `timings_file`, each step's start and end (and logged messages) are written there as JSON."""
-    from dagster import DagsterEventType
+    from pipeline.lock import warehouse_lock
 
     landing = Path(landing).resolve()
     paths = WarehousePaths.at(warehouse)
     if not landing.is_dir():
         raise PrimedError(f"the landing folder {landing} does not exist")
-    say(f"landing:   {landing}")
-    say(f"warehouse: {paths.root}")
-    started = time.perf_counter()
-    timings: list[dict] = []
-    result = execute_job(landing, paths, timings)
-    elapsed = time.perf_counter() - started
+    with warehouse_lock(paths, "primed run", wait, say):
+        say(f"landing:   {landing}")
+        say(f"warehouse: {paths.root}")
+        started = time.perf_counter()
+        timings: list[dict] = []
+        result = execute_job(landing, paths, timings)
+        elapsed = time.perf_counter() - started
     say(
         "steps:     "
         + ", ".join(f"{s['step']} {s['end'] - s['start']:.0f}s" for s in timings if s["end"])
@@ -132,13 +140,15 @@ def run_pipeline(landing: Path, warehouse: Path, timings_file: Path | None = Non
     if timings_file:
         Path(timings_file).write_text(json.dumps({"run_id": result.run_id, "steps": timings}))
     if not result.success:
-        failures = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
-        for event in failures:
-            err = event.step_failure_data.error
-            message = (err.message if err else "unknown error").strip().splitlines()[0]
-            say(f"primed: step {event.step_key} failed: {message}")
-        say("primed: nothing was published; the published warehouse is as it was.")
+        from dagster_project.pipeline_defs import why_it_failed
+
+        for line in why_it_failed(result.all_events):
+            say(f"primed: {line}")
         return 1
+    if not _published(result):
+        say(f"run {result.run_id} found nothing new in {elapsed:.0f}s: published is as it was")
+        say(f"published: {paths.published_db}")
+        return 0
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
     say(f"           {paths.published / 'parquet'}")
@@ -146,8 +156,16 @@ def run_pipeline(landing: Path, warehouse: Path, timings_file: Path | None = Non
     return 0
 
 
+def _published(result) -> bool:
+    """Whether the run published a release (a run with nothing new ends after ingestion)."""
+    from dagster import AssetKey
+
+    key = AssetKey(["published", "warehouse"])
+    return any(e.asset_key == key for e in result.get_asset_materialization_events())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_pipeline(Path(args.landing), Path(args.warehouse), args.timings)
+    return run_pipeline(Path(args.landing), Path(args.warehouse), args.wait, args.timings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -218,39 +236,92 @@ def cmd_export_cld(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipeline.validate import validate_file
+    from pipeline.validate import validate_path
 
     path = Path(args.file)
     if not path.is_file():
         raise PrimedError(f"{path} is not a file")
-    report = validate_file(path, Path(args.out) if args.out else path.parent)
-    if report.status == "refused":
-        say(f"REFUSED {report.file_name}: {report.reason}")
-    else:
-        say(f"{report.file_name}: {report.rows:,} rows, {report.problem_rows:,} field problems")
-    say(f"report: {report.html_path}\n        {report.csv_path}")
-    return 1 if report.status == "refused" else 0
+    refused = False
+    for report in validate_path(path, Path(args.out) if args.out else path.parent):
+        if report.status == "refused":
+            refused = True
+            say(f"REFUSED {report.file_name}: {report.reason}")
+        else:
+            say(f"{report.file_name}: {report.rows:,} rows, {report.problem_rows:,} field problems")
+            for warning in report.warnings:
+                say(f"  warning: {warning}")
+        say(f"report: {report.html_path}\n        {report.csv_path}")
+    return 1 if refused else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.lock import describe, holder
     from pipeline.publish import current_release
+    from pipeline.retention import disk_usage
 
-    release = current_release(WarehousePaths.at(args.warehouse))
+    paths = WarehousePaths.at(args.warehouse)
+    release = current_release(paths)
     if release is None:
         say("nothing is published yet")
-        return 1
+    else:
+        say(
+            f"published run {release['run_id']} at {release['published_at']}, "
+            f"data date {release['data_date']}"
+        )
+    busy = holder(paths)
+    if busy is not None:
+        say(f"being written now by {describe(busy)}")
+    for usage in disk_usage(paths, busy is None):
+        say(f"{usage.what + ':':<10}{usage.bytes / 2**20:>10,.1f} MB  {usage.note}")
+    for line in paths.loose_modes():
+        say(f"warning: {line}")
+    return 0 if release else 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from pipeline.lock import warehouse_lock
+    from pipeline.retention import RETAIN_ENV, purge, retain_months
+
+    paths = WarehousePaths.at(args.warehouse)
+    months = retain_months()
+    with warehouse_lock(paths, "primed purge", args.wait, say):
+        due = purge(paths, months, dry_run=args.dry_run, progress=say)
+    what = "would be purged" if args.dry_run else "purged"
     say(
-        f"published run {release['run_id']} at {release['published_at']}, "
-        f"data date {release['data_date']}"
+        f"{len(due)} loaded file(s) {what}: their period ended more than {months} months ago "
+        f"({RETAIN_ENV}); their rows stay, pseudonymised, and so do every figure and the row "
+        "accounting"
     )
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """The warehouse again from its archive (and the pseudonym key): a restore from backup,
+    or a compacted work database. Then the job builds, checks and publishes as usual."""
+    import tempfile
+
+    from pipeline.ingest import rebuild_raw
+    from pipeline.lock import warehouse_lock
+
+    paths = WarehousePaths.at(args.warehouse)
+    with warehouse_lock(paths, "primed rebuild", args.wait, say):
+        report = rebuild_raw(paths.root, progress=say, rotate_key=args.rotate_key)
+        s = report.summary()
+        say(f"rebuilt raw from the archive: {s['files_loaded']} file(s), {s['rows_loaded']:,} rows")
+        with tempfile.TemporaryDirectory(prefix="primed-empty-landing-") as empty:
+            return run_pipeline(Path(empty), paths.root)
+
+
 def cmd_withdraw(args: argparse.Namespace) -> int:
+    from pipeline.lock import warehouse_lock
     from pipeline.supersession import restore, withdraw
 
     paths = WarehousePaths.at(args.warehouse)
-    say(restore(paths, args.file) if args.restore else withdraw(paths, args.file, args.reason))
+    with warehouse_lock(paths, "primed withdraw", args.wait, say):
+        done = (
+            restore(paths, args.file) if args.restore else withdraw(paths, args.file, args.reason)
+        )
+    say(done)
     return 0
 
 
@@ -273,11 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="load new landing files into the raw tables")
     i.add_argument("--landing", required=True)
     i.add_argument("--warehouse", required=True)
+    _wait_option(i)
     i.set_defaults(func=cmd_ingest)
 
     r = sub.add_parser("run", help="run the whole pipeline (the Dagster job, in process)")
     r.add_argument("--landing", required=True)
     r.add_argument("--warehouse", required=True)
+    _wait_option(r)
     r.add_argument("--timings", type=Path, help="write each step's start and end here (JSON)")
     r.set_defaults(func=cmd_run)
 
@@ -327,16 +400,50 @@ def build_parser() -> argparse.ArgumentParser:
     how = w.add_mutually_exclusive_group(required=True)
     how.add_argument("--reason", help="why it is withdrawn (kept with the withdrawal)")
     how.add_argument("--restore", action="store_true", help="undo an earlier withdrawal")
+    _wait_option(w)
     w.set_defaults(func=cmd_withdraw)
 
-    s = sub.add_parser("status", help="what is published now")
+    s = sub.add_parser("status", help="what is published now, and what the warehouse keeps")
     s.add_argument("--warehouse", required=True)
     s.set_defaults(func=cmd_status)
+
+    pg = sub.add_parser(
+        "purge",
+        help="remove loaded files from the archive PRIMED_RETAIN_MONTHS after their period",
+    )
+    pg.add_argument("--warehouse", required=True)
+    pg.add_argument("--dry-run", action="store_true", help="list what would be purged, only")
+    _wait_option(pg)
+    pg.set_defaults(func=cmd_purge)
+
+    b = sub.add_parser(
+        "rebuild", help="load the warehouse again from its archive (restore from a backup)"
+    )
+    b.add_argument("--warehouse", required=True)
+    _wait_option(b)
+    b.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="PRIMED_PSEUDONYM_KEY is a new key: make every pseudonym anew with it",
+    )
+    b.set_defaults(func=cmd_rebuild)
     return p
+
+
+def _wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="when another run holds the warehouse, wait this long for it (default "
+        "PRIMED_LOCK_WAIT_SECONDS, else 0: stop at once, saying which run holds it)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     quiet_telemetry()
+    private_umask()  # whatever it writes is primed's own, but what it publishes
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("primed: %(message)s"))

@@ -3,10 +3,13 @@
 A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
 database opened read-only: the DuckDB file, a Parquet file per mart, the data-quality
 report of every loaded extract (`quality/index.html`) and the dbt docs the run made of the marts
-(`docs/`). Only when it is complete is the
-`<warehouse>/published` symlink replaced (one rename), so a reader sees the old release or the
+(`docs/`); with `PRIMED_PUBLISH_PG`, the marts are also loaded into a PostgreSQL schema beside
+the published one (pipeline/publish_postgres.py).
+Only when it is complete are the server's schema (one transaction) and the
+`<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
-next run, which writes a new file rather than the one being read.
+next run, which writes a new file rather than the one being read. Old releases are pruned as
+pipeline/retention.py says: never the live one, nor one a reader holds open.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,14 +25,17 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import settings
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, share
+from pipeline.publish_postgres import load_release
+from pipeline.retention import prune_releases
+from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
 STORAGE_VERSION = "v1.0.0"
-KEEP_RELEASES = 3
 DBT_DOCS_DIR = "dbt-docs"  # the docs the dbt step made, in the work folder
 
 
@@ -67,18 +72,27 @@ def publish(
     final = paths.releases_dir / name
     shutil.rmtree(building, ignore_errors=True)
     (building / "parquet").mkdir(parents=True)
+    server = None
     try:
         release = _build(paths.work_db, building, run_id, say)
         _quality_reports(paths, building / "quality", say)
         _docs(paths, building, say)
-        _make_read_only(building)
+        share(building)  # read-only, readable by the readers of what is published
+        target = settings.postgres_publish_target()
+        if target is not None:
+            # Loaded beside the server's published schema; swapped in with the file below.
+            server = load_release(building / "primed.duckdb", target, say, PUBLISHED_SCHEMA)
         building.rename(final)
+        if server is not None:
+            server.swap()
     except BaseException:
+        if server is not None and not server.con.closed:
+            server.discard()
         shutil.rmtree(building, ignore_errors=True)
         raise
     _swap_symlink(paths.published, Path("releases") / name)
     say(f"published {len(release.tables)} marts to {paths.published}")
-    _prune(paths, keep=final)
+    prune_releases(paths, also_keep=final)
     release.path = paths.published
     return release
 
@@ -116,9 +130,10 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
         con.execute(
             f"""CREATE TABLE pub.{PUBLISHED_SCHEMA}._release AS
                 SELECT ? AS run_id, ? AS published_at, ?::DATE AS data_date,
-                       ? AS storage_version""",
-            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION],
-        )
+                       ? AS storage_version, ? AS inputs_fingerprint""",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION,
+             inputs_fingerprint(con, "work")],
+        )  # fmt: skip
         con.execute("DETACH pub")
         return Release(out, run_id, data_date, counts)
     finally:
@@ -175,12 +190,6 @@ def _data_date(con: duckdb.DuckDBPyConnection) -> str | None:
     return str(row[0][0]) if row and row[0][0] is not None else None
 
 
-def _make_read_only(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-
-
 def _swap_symlink(link: Path, target: Path) -> None:
     if link.exists() and not link.is_symlink():
         raise PrimedError(
@@ -190,19 +199,6 @@ def _swap_symlink(link: Path, target: Path) -> None:
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target, target_is_directory=True)
     os.replace(tmp, link)  # atomic on POSIX
-
-
-def _prune(paths: WarehousePaths, keep: Path) -> None:
-    """Keep the newest few releases; an open reader of a removed file keeps its copy."""
-    releases = sorted(p for p in paths.releases_dir.iterdir() if not p.name.startswith("."))
-    for old in releases[:-KEEP_RELEASES]:
-        if old != keep:
-            for path in old.rglob("*"):
-                if path.is_file():
-                    path.chmod(stat.S_IWUSR | stat.S_IRUSR)
-            shutil.rmtree(old, ignore_errors=True)
-    for stale in paths.releases_dir.glob(".*.building"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def current_release(warehouse: WarehousePaths) -> dict | None:

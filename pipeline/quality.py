@@ -176,15 +176,6 @@ def _norm_sql(expr: str) -> str:
     return f"regexp_replace(lower({expr}), '[^a-z0-9]', '', 'g')"
 
 
-def _date_sql(expr: str) -> str:
-    return f"coalesce(try_strptime({expr}, '%Y-%m-%d'), try_strptime({expr}, '%d/%m/%Y'))::DATE"
-
-
-def _number_sql(expr: str, integer: bool = False) -> str:
-    cleaned = f"replace(replace(replace({expr}, '£', ''), ',', ''), ' ', '')"
-    return f"try_cast({cleaned} AS {'BIGINT' if integer else 'DECIMAL(18,2)'})"
-
-
 def _map_sql(pairs: dict[str, str]) -> str:
     return "MAP {" + ", ".join(f"{_q(k)}: {_q(v)}" for k, v in pairs.items()) + "}"
 
@@ -218,15 +209,6 @@ def _r2_sql(field_name: str) -> str:
 
 
 LA_CODE_RE = r"^E(06|07|08|09|10)[0-9]{6}$"
-POSTCODE_RE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
-NHS_DIGITS = "replace(replace(nhs_number, ' ', ''), '-', '')"
-_NHS_SUM = " + ".join(f"{10 - i} * ascii(substr({NHS_DIGITS}, {i + 1}, 1))" for i in range(9))
-# Modulus 11 check digit: a digit is ascii - 48 and the weights 10..2 sum to 54 (48 * 54 = 2592).
-NHS_VALID = (
-    f"CASE WHEN regexp_full_match({NHS_DIGITS}, '[0-9]{{10}}') "
-    f"THEN (11 - ({_NHS_SUM} - 2592) % 11) % 11 = ascii(substr({NHS_DIGITS}, 10, 1)) - 48 "
-    "ELSE false END"
-)
 ORDERS = {
     "cld": [
         ("event_start_date", "event_end_date"),
@@ -245,11 +227,11 @@ def derived_columns(kind: str) -> dict[str, str]:
         v = c.name
         if c.kind == "date":
             d[f"{v}__parse"] = (
-                f"CASE WHEN {v} IS NULL THEN NULL WHEN {_date_sql(v)} IS NULL "
+                f"CASE WHEN {v} IS NULL THEN NULL WHEN {contract.date_sql(v)} IS NULL "
                 "THEN 'not a date' ELSE 'ok' END"
             )
         elif c.kind in ("number", "integer"):
-            n = _number_sql(v, c.kind == "integer")
+            n = contract.number_sql(v, c.kind == "integer")
             negative_ok = kind == "payments"
             d[f"{v}__parse"] = (
                 f"CASE WHEN {v} IS NULL THEN NULL WHEN {n} IS NULL THEN 'not a number' "
@@ -257,9 +239,10 @@ def derived_columns(kind: str) -> dict[str, str]:
                 + "ELSE 'ok' END"
             )
     for start, end in ORDERS.get(kind, []):
+        e, s = contract.date_sql(end), contract.date_sql(start)
         d[f"{end}__order"] = (
-            f"CASE WHEN {_date_sql(end)} < {_date_sql(start)} THEN 'before start' "
-            f"WHEN {_date_sql(end)} IS NOT NULL AND {_date_sql(start)} IS NOT NULL THEN 'ok' END"
+            f"CASE WHEN {e} < {s} THEN 'before start' "
+            f"WHEN {e} IS NOT NULL AND {s} IS NOT NULL THEN 'ok' END"
         )
     if any(c.name == "la_code" for c in cols):
         d["la_code__parse"] = (
@@ -296,20 +279,25 @@ def derived_columns(kind: str) -> dict[str, str]:
         )
         d["_has_date_of_death"] = "CASE WHEN date_of_death IS NOT NULL THEN 'Y' ELSE '' END"
         d["_has_event_end_date"] = "CASE WHEN event_end_date IS NOT NULL THEN 'Y' ELSE '' END"
-        age_at = (
-            f"coalesce({_date_sql('event_end_date')}, {_date_sql('reporting_period_end_date')})"
-        )
+        end_dates = ("event_end_date", "reporting_period_end_date")
+        age_at = f"coalesce({', '.join(contract.date_sql(c) for c in end_dates)})"
         d["_working_age"] = (
-            f"CASE WHEN date_diff('year', {_date_sql('date_of_birth')}, {age_at}) "
+            f"CASE WHEN date_diff('year', {contract.date_sql('date_of_birth')}, {age_at}) "
             "BETWEEN 18 AND 64 THEN 'Y' ELSE '' END"
         )
-        d["nhs_number__parse"] = (
-            f"CASE WHEN nhs_number IS NULL THEN NULL WHEN coalesce({NHS_VALID}, false) "
-            "THEN 'ok' ELSE 'invalid' END"
-        )
-        d["postcode__parse"] = (
-            f"CASE WHEN postcode IS NULL THEN NULL WHEN regexp_matches(trim(postcode), "
-            f"{_q(POSTCODE_RE)}) THEN 'ok' ELSE 'invalid' END"
+        # The format rules (contract.FORMAT_RULES) judge a value, or the mask raw keeps of it.
+        for name in contract.FORMAT_RULES:
+            d[f"{name}__parse"] = (
+                f"CASE WHEN {name} IS NULL THEN NULL WHEN {contract.well_formed_sql(name, name)} "
+                "THEN 'ok' ELSE 'invalid' END"
+            )
+        # Release 2 made the hours a defined list of bands; Release 1 sent a number.
+        bands = ", ".join(_q(v) for v in r2_values("total_hrs_caring_per_week")) or "NULL"
+        d["total_hrs_caring_per_week__release"] = (
+            "CASE WHEN total_hrs_caring_per_week IS NULL THEN NULL "
+            f"WHEN total_hrs_caring_per_week IN ({bands}) THEN 'R2' "
+            f"WHEN {contract.number_sql('total_hrs_caring_per_week')} IS NOT NULL THEN 'R1' "
+            "ELSE 'invalid' END"
         )
     return d
 
@@ -593,7 +581,7 @@ def frame_sql(kind: str, relation: str, columns: list[str]) -> str:
         elif c in PII:
             parts.append(f"CASE WHEN {c} IS NOT NULL THEN '*' END AS {c}")
         elif kinds.get(c) in ("number", "integer"):
-            parts.append(f"try_cast({_number_sql(c)} AS DOUBLE) AS {c}")
+            parts.append(f"try_cast({contract.number_sql(c)} AS DOUBLE) AS {c}")
         else:
             parts.append(c)
     return f"SELECT {', '.join(parts)} FROM {relation}"
@@ -927,6 +915,14 @@ def _raw_outcomes(kind: str, suite: Suite, per_file: list, run_dir: Path) -> lis
                 )
                 f["unexpected_rows"] += r["unexpected_count"]
                 f["files"].append(name)
+                f.setdefault("where", []).append(
+                    {
+                        "file": name,
+                        "rows": r["unexpected_count"],
+                        "example_rows": r.get("example_rows", []),
+                        "values": list(r.get("unexpected_values") or {})[:3],
+                    }
+                )
                 failed_new = failed_new or new
         label = "blocking" if blocking else "warnings"
         passed = not failed_new if blocking else not failing
@@ -941,17 +937,47 @@ def _raw_outcomes(kind: str, suite: Suite, per_file: list, run_dir: Path) -> lis
         index.write_text(json.dumps(meta, indent=1, default=str))
         meta["gx_results_index"] = str(index)
         n_rules = sum(is_blocking(e) == blocking for e in suite.expectations)
+        description = f"{n_rules} {label} rules of expectations/{suite.name}.json"
+        if failing:
+            ranked = sorted(failing.values(), key=lambda f: -f["unexpected_rows"])
+            description = "\n".join(explain_failure(kind, f) for f in ranked[:5])
+            if len(ranked) > 5:
+                description += f"\n... and {len(ranked) - 5} more rule(s); see {index}"
         out.append(
             CheckOutcome(
                 name=f"{suite.name}_{label}",
                 asset=asset,
                 passed=passed,
                 blocking=blocking,
-                description=f"{n_rules} {label} rules of expectations/{suite.name}.json",
+                description=description,
                 metadata=meta,
             )
         )
     return out
+
+
+def explain_failure(kind: str, failure: dict) -> str:
+    """One line: the rule, then where it failed, file by file, with example rows and (for
+    fields that are not personal data) the values, e.g. "Worker ID unique: workers.csv
+    rows 1, 158 (2 rows, value 'EALW01001')"."""
+    headers = {c.name: c.header for c in KIND_COLUMNS[kind]}
+    header = headers.get(str(failure.get("field")), "")
+    rule = failure.get("rule") or failure["expectation"]
+    what = rule if not header or header.lower() in rule.lower() else f"{header}: {rule}"
+    places = []
+    for w in failure.get("where", [])[:3]:
+        rows = w["example_rows"]
+        text = w["file"]
+        if rows:
+            more = ", ..." if w["rows"] > len(rows) else ""
+            text += f" row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}{more}"
+        detail = f"{w['rows']:,} row{'s' if w['rows'] != 1 else ''}"
+        if w["values"]:
+            detail += ", value " + ", ".join(f"'{v}'" for v in w["values"])
+        places.append(f"{text} ({detail})")
+    if len(failure.get("where", [])) > 3:
+        places.append(f"and {len(failure['where']) - 3} more file(s)")
+    return f"{what}: {'; '.join(places)}" if places else what
 
 
 def _safe(text: str) -> str:
@@ -1110,23 +1136,49 @@ def check_published_marts(
             path.write_text(
                 json.dumps({"parameters": params, "gx_validation_results": raw}, default=str)
             )
+            passed = res.success if res else True
+            detail = _frame_detail(frame_name, sub, params)
+            rule = e["meta"].get("rule", "")
             outcomes.append(
                 CheckOutcome(
                     name=name,
                     asset=asset,
-                    passed=res.success if res else True,
+                    passed=passed,
                     blocking=is_blocking(e),
-                    description=e["meta"].get("rule", ""),
+                    description=rule if passed else f"{rule}: {_explain_mart(detail)}",
                     metadata={
                         "gx_results_path": str(path),
                         "rows_checked": len(sub),
                         "unexpected_rows": res.unexpected_count if res else 0,
                         "parameters": {k: round(v, 4) for k, v in params.items()},
-                        **_frame_detail(frame_name, sub, params),
+                        **detail,
                     },
                 )
             )
     return outcomes
+
+
+def _explain_mart(detail: dict) -> str:
+    """What a failed mart check found, in a line (the frame's detail, as its metadata)."""
+    if "candidate_rows" in detail:
+        prev = detail["previous_rows"]
+        before = "none" if prev is None else f"{prev:,}"
+        return f"{detail['candidate_rows']:,} rows now, {before} in the published release"
+    if "out_of_range" in detail:
+        return f"{detail['out_of_range']:,} value(s) outside 0 to 1"
+    if "missing_team_months" in detail:
+        missing = detail["missing_team_months"]
+        return "missing: " + ", ".join(f"{m['team_code']} {m['month']}" for m in missing[:5])
+    if "jumps" in detail:
+        return "months: " + ", ".join(
+            f"{j['month']} ({j['committed']} after {j['previous']})" for j in detail["jumps"][:5]
+        )
+    if "beyond_tolerance" in detail:
+        examples = detail["examples"][:3]
+        return f"{detail['beyond_tolerance']} month and service type row(s), e.g. " + ", ".join(
+            f"{x['month']} {x['service_type']} ({x['relative_difference']:+.1%})" for x in examples
+        )
+    return "see the check's metadata"
 
 
 def _frame_detail(frame_name: str, df, params: dict) -> dict:

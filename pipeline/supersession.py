@@ -2,12 +2,14 @@
 
 The rule itself lives in dbt (`int_cld_files`): a later-loaded file for the same LA and the same
 reporting period supersedes the earlier one entirely; a withdrawn file never counts. This module
-only records withdrawals (`raw._withdrawals`, read by that model) and describes the result.
-The archive keeps every file whatever happens here.
+only records withdrawals (`raw._withdrawals`, read by that model, and `archive/withdrawals.jsonl`,
+so that a warehouse rebuilt from its archive withdraws the same files) and describes the
+result. The archive keeps every file whatever happens here.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import duckdb
@@ -15,9 +17,54 @@ import duckdb
 from pipeline.errors import PrimedError
 from pipeline.paths import WarehousePaths
 
+LOG = "withdrawals.jsonl"
 WITHDRAWALS_DDL = """CREATE TABLE IF NOT EXISTS raw._withdrawals (
     file_id INTEGER NOT NULL, withdrawn_at TIMESTAMP NOT NULL, reason VARCHAR NOT NULL,
     restored_at TIMESTAMP)"""
+
+
+def _log(paths: WarehousePaths, con, file_id: int, action: str, at: datetime, reason=None):
+    """Append the withdrawal or restore to the archive's log, naming the file by its content."""
+    sha, name = con.execute(
+        "SELECT sha256, file_name FROM raw._files WHERE file_id = ?", [file_id]
+    ).fetchall()[0]
+    line = {"action": action, "sha256": sha, "file_name": name, "at": at.isoformat(),
+            "reason": reason}  # fmt: skip
+    paths.archive_dir.mkdir(parents=True, exist_ok=True)
+    with (paths.archive_dir / LOG).open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+
+
+def replay_withdrawals(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> int:
+    """After a rebuild from the archive: withdraw again what was withdrawn (the files found
+    by their content, whatever load ids they have now). The number of withdrawals replayed."""
+    log = paths.archive_dir / LOG
+    if not log.exists():
+        return 0
+    con.execute(WITHDRAWALS_DDL)
+    replayed = 0
+    for line in log.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        ids = con.execute(
+            "SELECT file_id FROM raw._files "
+            "WHERE sha256 = ? AND status = 'loaded' AND kind = 'cld'",
+            [event["sha256"]],
+        ).fetchall()
+        at = datetime.fromisoformat(event["at"])
+        for (file_id,) in ids:
+            if event["action"] == "withdraw":
+                con.execute(
+                    "INSERT INTO raw._withdrawals VALUES (?, ?, ?, NULL)",
+                    [file_id, at, event["reason"]],
+                )
+            else:
+                con.execute(
+                    "UPDATE raw._withdrawals SET restored_at = ? "
+                    "WHERE file_id = ? AND restored_at IS NULL",
+                    [at, file_id],
+                )
+            replayed += 1
+    return replayed
 
 
 def _loaded_file(con: duckdb.DuckDBPyConnection, file: str) -> tuple[int, str]:
@@ -59,9 +106,11 @@ def withdraw(warehouse: WarehousePaths, file: str, reason: str) -> str:
             "SELECT 1 FROM raw._withdrawals WHERE file_id = ? AND restored_at IS NULL", [file_id]
         ).fetchall():
             raise PrimedError(f"{name} (id {file_id}) is already withdrawn")
+        now = _now()
         con.execute(
-            "INSERT INTO raw._withdrawals VALUES (?, ?, ?, NULL)", [file_id, _now(), reason.strip()]
+            "INSERT INTO raw._withdrawals VALUES (?, ?, ?, NULL)", [file_id, now, reason.strip()]
         )
+        _log(warehouse, con, file_id, "withdraw", now, reason.strip())
     finally:
         con.close()
     return (
@@ -75,13 +124,15 @@ def restore(warehouse: WarehousePaths, file: str) -> str:
     con = _connect(warehouse)
     try:
         file_id, name = _loaded_file(con, file)
+        now = _now()
         restored = con.execute(
             "UPDATE raw._withdrawals SET restored_at = ? WHERE file_id = ? AND restored_at IS NULL "
             "RETURNING file_id",
-            [_now(), file_id],
+            [now, file_id],
         ).fetchall()
         if not restored:
             raise PrimedError(f"{name} (id {file_id}) is not withdrawn")
+        _log(warehouse, con, file_id, "restore", now)
     finally:
         con.close()
     return f"restored {name} (id {file_id}): it counts again from the next run"

@@ -1,7 +1,9 @@
 """The data-quality report for a CLD extract, in the spirit of the national collection's own.
 
 `validate_file(path, out_dir)` checks one CLD file without loading it into any warehouse (the
-council's "check before you send"); `dq_report_for_loaded_files(work_db, out_dir)` reports on
+council's "check before you send"), read as ingestion reads it: plain or gzipped CSV, a workbook
+refused with how to save it as CSV; `validate_path` checks each CLD file inside a zip too.
+`dq_report_for_loaded_files(work_db, out_dir)` reports on
 files already loaded (loaded rows from raw, refused rows from raw._quarantine) and adds the
 reconciliation of payments against committed cost.
 
@@ -20,8 +22,10 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -50,6 +54,7 @@ class FieldStats:
     invalid: int = 0
     release_1: int = 0
     examples: dict[str, list[int]] = field(default_factory=dict)
+    time_of_day: int = 0  # dates with a time other than midnight (kept as the date)
 
 
 @dataclass
@@ -68,11 +73,13 @@ class ValidationReport:
     reason: str = ""
     rows: int = 0
     malformed_rows: list[int] = field(default_factory=list)
+    nul_rows: list[int] = field(default_factory=list)  # rows with a stray NUL: quarantined
     fields: list[FieldStats] = field(default_factory=list)
     values: list[ValueStats] = field(default_factory=list)
     periods: list[dict] = field(default_factory=list)
     reconciliation: list[dict] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # as ingestion would warn
     html_path: Path | None = None
     csv_path: Path | None = None
 
@@ -115,17 +122,26 @@ def analyse(
         f"FROM {relation})"
     )
     statuses = ", ".join(f"{quality.field_status_sql(suite, f)} AS s_{f}" for f in fields)
+    # Dates with a time of day other than midnight, as ingestion counts them (NULL otherwise,
+    # so that UNPIVOT leaves them out).
+    dates = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
+    timed = "".join(f", CASE WHEN {contract.time_of_day_sql(f)} THEN 1 END AS t_{f}" for f in dates)
     # One streaming pass: the statuses unpivoted and counted per field and status (far faster
     # in DuckDB than hundreds of FILTERed aggregates over the wide row).
     sql = (
-        f"WITH s AS (SELECT _row, {statuses} FROM {with_derived}) "
+        f"WITH s AS (SELECT _row, {statuses}{timed} FROM {with_derived}) "
         "SELECT name, value, count(*), min(_row, "
-        f"{EXAMPLES}) FILTER (WHERE value < 0) "
+        f"{EXAMPLES}) FILTER (WHERE value < 0 OR starts_with(name, 't_')) "
         "FROM (UNPIVOT s ON COLUMNS(* EXCLUDE (_row))) GROUP BY ALL"
     )
     counts: dict[tuple[str, int], tuple[int, list]] = {}
+    times: dict[str, tuple[int, list]] = {}
     for name, value, n, ex in con.execute(sql).fetchall():
-        counts[(name[2:], int(value))] = (int(n), sorted(int(x) for x in ex or []))
+        examples = sorted(int(x) for x in ex or [])
+        if name.startswith("t_"):
+            times[name[2:]] = (int(n), examples)
+        else:
+            counts[(name[2:], int(value))] = (int(n), examples)
     report.rows = sum(n for (f, _v), (n, _ex) in counts.items() if f == fields[0])
     bucket = {1: "valid", 0: "blank_allowed", -1: "blank_mandatory", -7: "release_1"}
     for f in fields:
@@ -139,6 +155,8 @@ def analyse(
                 stats.examples[key] = sorted(stats.examples.get(key, []) + ex)[:EXAMPLES]
         # In check-code order, whatever order the query gave them in.
         stats.examples = {k: stats.examples[k] for k in STATUS_COLUMNS if k in stats.examples}
+        if f in times:
+            stats.time_of_day, stats.examples["time_of_day"] = times[f]
         report.fields.append(stats)
     _values(con, relation, present, report)
     periods = con.execute(
@@ -185,12 +203,56 @@ def _values(con, relation: str, present: set[str], report: ValidationReport) -> 
 # --------------------------------------------------------------------------- one file
 
 
-def validate_file(path: str | Path, out_dir: str | Path) -> ValidationReport:
-    """Check a CLD file without loading it; write <name>.dq.html and <name>.dq.csv."""
+def validate_path(path: str | Path, out_dir: str | Path) -> list[ValidationReport]:
+    """Check a CLD file, or each CLD file in a zip (as ingestion would find them), without
+    loading anything; a report for each."""
+    path = Path(path)
+    if ingest.classify_parts((path.name,))[0] != ingest.ZIP_KIND or not path.is_file():
+        return [validate_file(path, out_dir)]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="primed-validate-", dir=out))
+    reports = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info, _parts, kind, _status, _reason in ingest._zip_members(archive, False):
+                if kind != "cld":
+                    continue
+                name = f"{path.name}/{info.filename}"
+                member = tmp / ingest._safe_name(Path(info.filename).name)
+                try:
+                    ingest._extract(archive, info, member, name)
+                    reports.append(validate_file(member, out, name))
+                except FileRefused as exc:
+                    reports.append(_refused(ValidationReport(name, "checked"), exc.reason, out))
+                finally:
+                    member.unlink(missing_ok=True)
+    except (OSError, zipfile.BadZipFile) as exc:
+        report = ValidationReport(path.name, "checked")
+        return [_refused(report, f"is not a readable zip file ({exc})", out)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not reports:
+        report = ValidationReport(path.name, "checked")
+        return [_refused(report, "holds no CLD extract (.csv or .csv.gz)", out)]
+    return reports
+
+
+def _refused(report: ValidationReport, reason: str, out: Path) -> ValidationReport:
+    report.status, report.reason = "refused", reason
+    write_report(report, out)
+    return report
+
+
+def validate_file(
+    path: str | Path, out_dir: str | Path, name: str | None = None
+) -> ValidationReport:
+    """Check a CLD file (plain or gzipped) without loading it; write <name>.dq.html and
+    <name>.dq.csv."""
     path = Path(path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    report = ValidationReport(path.name, "checked")
+    report = ValidationReport(name or path.name, "checked")
     tmp = Path(tempfile.mkdtemp(prefix="primed-validate-", dir=out))
     try:
         try:
@@ -208,7 +270,12 @@ def validate_file(path: str | Path, out_dir: str | Path) -> ValidationReport:
 def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
     if not path.is_file():
         raise FileRefused(path.name, "not a file")
-    source, _encoding, _changes = ingest.readable_source(path, tmp)
+    _kind, status, reason = ingest.classify_parts((path.name,))
+    if status == "refused" or _kind == ingest.ZIP_KIND:
+        raise FileRefused(path.name, reason or "is a zip: check the files inside it")
+    if status == "ignored":
+        raise FileRefused(path.name, reason)
+    source, facts, report.warnings = ingest.readable_source(path, tmp, report.file_name)
     cells, delim = ingest.read_header(source, "utf-8", contract.CLD_COLUMNS)
     mapped, unknown = ingest.map_headers(path.name, cells, "cld")
     report.unknown_columns = [u for _p, u in unknown]
@@ -245,6 +312,15 @@ def _validate_csv(path: Path, tmp: Path, report: ValidationReport) -> None:
         relation = (
             f"(SELECT {row} AS _row, {quality.canonical_select('cld', sources)} FROM {numbered})"
         )
+        if facts.nul_bytes:  # rare: only such a file pays for finding the rows
+            cells_sql = ", ".join(f"c{i}" for i in range(n))
+            report.nul_rows = [
+                int(r[0])
+                for r in con.execute(
+                    f"SELECT {row} FROM {numbered} WHERE contains(concat_ws('', {cells_sql}), "
+                    "chr(0)) ORDER BY 1"
+                ).fetchall()
+            ]
         analyse(con, relation, set(sources), report)
     finally:
         con.close()
@@ -276,10 +352,10 @@ def dq_report_for_loaded_files(
         con.execute(f"ATTACH {quality._q(str(work_db))} AS w (READ_ONLY)")
         recon = reconciliation(con, tolerance, db="w")
         files = con.execute(
-            "SELECT file_id, file_name, sha256 FROM w.raw._files WHERE kind = 'cld' "
+            "SELECT file_id, file_name, sha256, reason FROM w.raw._files WHERE kind = 'cld' "
             "AND status = 'loaded' ORDER BY file_id"
         ).fetchall()
-        for file_id, name, sha in files:
+        for file_id, name, sha, warnings in files:
             cached = cache / f"{sha[:32]}_{digest}.json" if cache else None
             if cached and cached.exists():
                 report = _report_from_json(cached.read_text(encoding="utf-8"))
@@ -291,6 +367,7 @@ def dq_report_for_loaded_files(
                 if cached:
                     cached.write_text(json.dumps(asdict(report), default=str), encoding="utf-8")
             report.file_name = name
+            report.warnings = warnings.split("; ") if warnings else []
             report.reconciliation = recon
             write_report(report, out)
             reports.append(report)
@@ -328,7 +405,8 @@ def _loaded_relation(con, file_id: int, name: str) -> tuple[str, set[str], list[
         ).fetchall()
     ]
     quarantined = ""
-    present = set(cols)
+    # A field raw does not keep (contract.Column.kept "none", names) is reported as not there.
+    present = {c.name for c in contract.CLD_COLUMNS if c.kept != "none"}
     if keys:
         headers = list(keys[0][0])
         mapped, _unknown = ingest.map_headers(name, headers, "cld")
@@ -413,19 +491,44 @@ def _csv_row(section: str, **cells) -> list:
     return [section] + [cells.get(c, "") for c in CSV_COLUMNS[1:]]
 
 
+def report_stem(file_name: str) -> str:
+    """The report's file name stem: a file in a zip ('x.zip/cld.csv') as one safe name."""
+    stem = re.sub(r"\.csv(\.gz)?$", "", file_name, flags=re.IGNORECASE)
+    return re.sub(r"[\\/:*?\"<>|]+", "_", stem)
+
+
+def _file_notes(report: ValidationReport) -> list[tuple[str, int, list[int], str]]:
+    """(what, rows, example rows, field) about the file as a whole, as ingestion says them."""
+    said = "NUL byte" if report.nul_rows else "\0"  # the rows say it better than the count
+    notes = [(w, 0, [], "") for w in report.warnings if said not in w]
+    if report.malformed_rows:
+        what = "malformed rows (wrong number of fields)"
+        notes.append((what, len(report.malformed_rows), report.malformed_rows, ""))
+    if report.nul_rows:
+        what = "rows with a stray NUL byte (0x00): ingestion quarantines them"
+        notes.append((what, len(report.nul_rows), report.nul_rows, ""))
+    for f in report.fields:
+        if f.time_of_day:
+            what = "dates with a time of day other than midnight (the date is kept)"
+            notes.append((what, f.time_of_day, f.examples.get("time_of_day", []), f.field))
+    return notes
+
+
 def write_report(report: ValidationReport, out: Path) -> None:
-    stem = report.file_name.rsplit(".", 1)[0]
+    stem = report_stem(report.file_name)
     report.csv_path = out / f"{stem}.dq.csv"
     report.html_path = out / f"{stem}.dq.html"
     status = f"status: {report.status} {report.reason}".strip()
     rows = [_csv_row("file", rule=status, rows=report.rows)]
-    if report.malformed_rows:
+    for what, n, where, field_name in _file_notes(report):
         rows.append(
             _csv_row(
                 "file",
-                rule="malformed rows (wrong number of fields)",
-                rows=len(report.malformed_rows),
-                example_rows=_ex(report.malformed_rows[:EXAMPLES]),
+                field=field_name,
+                header=HEADERS.get(field_name, ""),
+                rule=what,
+                rows=n or "",
+                example_rows=_ex(where[:EXAMPLES]),
             )
         )
     for p in report.periods:
@@ -557,6 +660,12 @@ def _html(r: ValidationReport) -> str:
     if r.malformed_rows:
         parts.append(f" (rows {e(_ex(r.malformed_rows[:EXAMPLES]))})")
     parts.append(".</p>")
+    for what, n, where, field_name in _file_notes(r):
+        if what.startswith("malformed"):
+            continue
+        label = f"{HEADERS[field_name]}: " if field_name else ""
+        count = f" ({n:,} rows" + (f", e.g. {e(_ex(where[:EXAMPLES]))})" if where else ")")
+        parts.append(f"<p class='warn'>{e(label + what)}{count if n else ''}</p>")
     if r.unknown_columns:
         parts.append(
             f"<p class='warn'>Columns not in the specification (ignored): "

@@ -56,9 +56,9 @@ def cld_row(**overrides) -> dict:
 
 
 def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
-    """`dbt build --select SELECT` (or another command) in process on a warehouse's work database, with dbt's target
-    and logs in `scratch` (never the repository's); then let go of the database, as a run
-    does, so that the next step can open it. Returns dbt's result."""
+    """`dbt build --select SELECT` (or another command) in process on a warehouse's work
+    database, with dbt's target and logs in `scratch` (never the repository's); then let go of
+    the database, as a run does, so that the next step can open it. Returns dbt's result."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -89,6 +89,8 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory, dbt_manifest):
     """A small generated borough run once through the job, shared by the modules that read it.
+    It runs under the most permissive umask (0: files 666, folders 777), as a careless service
+    account might: tests/test_data_protection.py checks what it created is private all the same.
     PRIMED_TEST_DEMO_DIR (a folder with landing/ and warehouse/ built this way) reuses one."""
     from pipeline.cli import run_pipeline
     from pipeline.generate import generate
@@ -101,5 +103,9 @@ def demo_build(tmp_path_factory, dbt_manifest):
     landing = base / "landing"
     generate(landing, seed=11, scale=0.02)
     paths = WarehousePaths.at(base / "warehouse")
-    assert run_pipeline(landing, paths.root) == 0
+    previous = os.umask(0)
+    try:
+        assert run_pipeline(landing, paths.root) == 0
+    finally:
+        os.umask(previous | 0o077)  # as primed leaves it: files made later are private too
     return landing, paths

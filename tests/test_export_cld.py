@@ -1,24 +1,85 @@
-"""The CLD submission export (issue 6): a small generated borough, ingested and built once."""
+"""The CLD submission export (issues 6 and 12): a small generated borough, with a few rows a
+real extract holds (spaced NHS numbers, lower-case postcodes, invalid codes, hours as numbers,
+carers known by association), ingested and built once."""
 
 from __future__ import annotations
 
 import csv
+import stat
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline import contract
+from pipeline import contract, quality
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
 from pipeline.export_cld import EXPORT_COLUMNS, export_cld
 from pipeline.generate import generate
 from pipeline.ingest import ingest
 from pipeline.paths import WarehousePaths
+from pipeline.validate import validate_file
 
 PERIOD_END = date(2025, 3, 31)
 LOCAL_HEADERS = {"Event Status", "Team Code", "Worker ID", "Allocated Date", "Due Date"}
+# The Release 2 field list, in order and spelt as the specification's headers (DHSC's
+# GetDQValues fields; headers as saj42saj-beep/ASC-CLD-ASCOF's CLD_R1_Raw view reads them).
+RELEASE_2_HEADERS = [
+    "LA Code", "Reporting Period Start Date", "Reporting Period End Date", "NHS Number",
+    "LA Person Unique Identifier", "GP Practice Code", "Gender", "Ethnicity", "Date of Birth",
+    "Date of Death", "Client Type", "Primary Support Reason", "Postcode", "Accommodation Status",
+    "Employment Status", "Has Unpaid Carer", "Autism Spectrum Disorder (ASD)",
+    "Visual Impairment", "Hearing Impairment", "Dementia", "Client Funding Status", "Event Type",
+    "Event Reference", "Event Start Date", "Event End Date", "Event Description",
+    "Event Outcome", "Request: Route of Access", "Assessment Type", "Eligible Needs Identified",
+    "Method of Assessment", "Total Hrs Caring per week", "No. of adults being cared for",
+    "Adult 1 Linked Person_ID", "Adult 2 Linked Person_ID", "Adult 3 Linked Person_ID",
+    "Service Type", "Service Component", "Delivery Mechanism", "Provider CQC Location ID",
+    "Review Reason", "Review Outcomes Achieved", "Method of Review", "Unit Cost",
+    "Cost Frequency (Unit Type)", "Planned units per week",
+]  # fmt: skip
+# Rows added to the generated extract (keyed by canonical column): what the export must mend.
+SPACED_NHS = "943 476 5919"  # valid check digit, written with spaces
+MESSY_ROWS = [
+    # A request: spaced NHS number, lower-case postcode without a space, an invalid gender.
+    {"la_person_unique_identifier": "X-1", "nhs_number": SPACED_NHS, "postcode": "w52dz",
+     "gender": "TBC", "date_of_birth": "1950-02-03", "client_type": "Service user",
+     "event_type": "Request", "event_reference": "X-R1", "event_start_date": "2025-01-10",
+     "event_end_date": "2025-01-12", "event_outcome": "NFA: Information and advice or signposting",
+     "request_route_of_access": "Community / Other route", "event_status": "Completed"},
+    # A carer's assessment: an NHS number with a wrong check digit, no postcode that could be
+    # one, hours as a number (Release 1), naming the cared-for person.
+    {"la_person_unique_identifier": "X-2", "nhs_number": "9434765910", "postcode": "NOT KNOWN",
+     "gender": "Female", "date_of_birth": "1960-05-01", "client_type": "Unpaid carer",
+     "event_type": "Assessment", "event_reference": "X-A1", "event_start_date": "2025-02-01",
+     "event_end_date": "2025-02-10", "event_outcome": "NFA: Information and advice or signposting",
+     "assessment_type": "Long term assessment", "method_of_assessment": "Carer only",
+     "total_hrs_caring_per_week": "35", "adult_1_linked_person_id": "X-1",
+     "event_status": "Completed"},
+    # A carer known by association, listed twice: person and carer fields, no event.
+    *[{"la_person_unique_identifier": "X-3", "postcode": "W5 2DZ", "gender": "Male",
+       "date_of_birth": "1955-07-01", "client_type": "Unpaid carer known by association",
+       "total_hrs_caring_per_week": "50 or more hours", "no_of_adults_being_cared_for": "1",
+       "adult_1_linked_person_id": "X-1"}] * 2,
+]  # fmt: skip
+
+
+def _add_messy_rows(landing: Path) -> None:
+    """Append MESSY_ROWS to the latest generated CLD file, in its own header order."""
+    latest = max(landing.glob("cld_*.csv"))
+    with latest.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        first = next(reader)
+    by_header = {c.header: c.name for c in contract.CLD_COLUMNS}
+    names = [by_header[h] for h in header]
+    period = {n: first[names.index(n)] for n in ("la_code", "reporting_period_start_date",
+                                                 "reporting_period_end_date")}  # fmt: skip
+    with latest.open("a", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        for row in MESSY_ROWS:
+            writer.writerow([{**period, **row}.get(n, "") for n in names])
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +89,7 @@ def warehouse(tmp_path_factory, dbt_manifest) -> WarehousePaths:
 
     base = tmp_path_factory.mktemp("export")
     generate(base / "landing", seed=5, scale=0.02)
+    _add_messy_rows(base / "landing")
     paths = WarehousePaths.at(base / "warehouse")
     report = ingest(base / "landing", paths.root)
     assert not report.refused
@@ -74,12 +136,93 @@ def exported(warehouse, tmp_path_factory) -> tuple[dict, Path, list[dict]]:
     return counts, out, rows
 
 
-def test_headers_are_the_specification_without_local_columns(exported):
+def test_headers_are_exactly_the_release_2_fields(exported):
     _, out, _ = exported
-    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    spec = [c.header for c in contract.CLD_COLUMNS if c.header not in LOCAL_HEADERS]
-    assert header == spec == [c.header for c in EXPORT_COLUMNS]
+    with out.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    assert header == RELEASE_2_HEADERS == [c.header for c in EXPORT_COLUMNS]
     assert not LOCAL_HEADERS & set(header)
+    # Release 2 dropped the names (personal data it no longer asks for) and two free-text names.
+    for dropped in ("First Name", "Last Name", "GP Practice Name", "Provider CQC Location Name"):
+        assert dropped not in header
+
+
+def test_the_export_holds_no_personal_value_the_specification_does_not_ask_for(exported, warehouse):
+    _, out, _ = exported
+    text = out.read_text(encoding="utf-8")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds personal data
+    # The names are in the landing files; raw never kept them, and the export has none.
+    con = duckdb.connect()
+    try:
+        names = {
+            v
+            for (v,) in con.execute(
+                'SELECT DISTINCT unnest(["First Name", "Last Name"]) FROM read_csv(?, '
+                "all_varchar = true, union_by_name = true)",
+                [str(warehouse.root.parent / "landing" / "cld_*.csv")],
+            ).fetchall()
+            if v
+        }
+    finally:
+        con.close()
+    assert names
+    cells = {cell for line in csv.reader(text.splitlines()) for cell in line}
+    assert not names & cells
+
+
+def test_nhs_numbers_and_postcodes_are_normalised(exported):
+    _, _, rows = exported
+    by_ref = {r["Event Reference"]: r for r in rows if r["Event Reference"]}
+    assert by_ref["X-R1"]["NHS Number"] == SPACED_NHS.replace(" ", "")
+    assert by_ref["X-R1"]["Postcode"] == "W5 2DZ"
+    # A wrong check digit is no NHS number: the person is known by the LA identifier.
+    assert by_ref["X-A1"]["NHS Number"] == ""
+    assert by_ref["X-A1"]["LA Person Unique Identifier"] == "X-2"
+    assert by_ref["X-A1"]["Postcode"] == ""
+    weights = range(10, 1, -1)
+    for r in rows:
+        nhs = r["NHS Number"]
+        if nhs:
+            assert len(nhs) == 10 and nhs.isdigit(), nhs
+            check = (11 - sum(int(d) * w for d, w in zip(nhs, weights, strict=False)) % 11) % 11
+            assert check == int(nhs[9]), nhs
+        if r["Postcode"]:
+            outward, inward = r["Postcode"].split(" ")
+            assert r["Postcode"] == r["Postcode"].upper() and len(inward) == 3
+
+
+def test_invalid_values_and_release_2_lists_are_written_as_the_specification_says(exported):
+    _, _, rows = exported
+    by_ref = {r["Event Reference"]: r for r in rows if r["Event Reference"]}
+    assert by_ref["X-R1"]["Gender"] == "Unknown"  # 'TBC' is invalid: the list's not-known value
+    assert by_ref["X-A1"]["Total Hrs Caring per week"] == "20 to 49 hours"  # 35 hours, banded
+    bands = set(quality.r2_values("total_hrs_caring_per_week"))
+    hours = {r["Total Hrs Caring per week"] for r in rows} - {""}
+    assert hours and hours <= bands
+
+
+def test_carers_known_by_association_are_written_once(exported):
+    counts, _, rows = exported
+    carers = [r for r in rows if r["Client Type"] == "Unpaid carer known by association"]
+    assert len(carers) == counts["carers_known_by_association"] == 1
+    (carer,) = carers
+    assert carer["LA Person Unique Identifier"] == "X-3"
+    assert carer["Adult 1 Linked Person_ID"] == "X-1"
+    assert carer["Total Hrs Caring per week"] == "50 or more hours"
+    event_headers = ("Event Type", "Event Start Date", "Event End Date", "Event Outcome")
+    assert all(carer[h] == "" for h in event_headers)
+
+
+def test_validate_finds_no_invalid_value_in_any_field(exported, tmp_path):
+    _, out, _ = exported
+    report = validate_file(out, tmp_path / "dq")
+    assert report.status == "checked" and report.rows > 500
+    submitted = {c.name for c in EXPORT_COLUMNS}
+    checked = [f for f in report.fields if f.field in submitted]
+    assert len(checked) == len(EXPORT_COLUMNS)
+    for f in checked:
+        assert (f.field, f.invalid, f.release_1) == (f.field, 0, 0)
+    assert not [v for v in report.values if v.field in submitted]
 
 
 def test_counts_match_the_file_and_the_inclusion_rules(exported, warehouse):
@@ -93,7 +236,9 @@ def test_counts_match_the_file_and_the_inclusion_rules(exported, warehouse):
     assert {r["Reporting Period Start Date"] for r in rows} == {"2024-04-01"}
     assert {r["Reporting Period End Date"] for r in rows} == {"2025-03-31"}
     for r in rows:
-        if r["Event Type"] == "Service":  # active at some point in the period
+        if not r["Event Type"]:  # a carer known by association: no event
+            assert r["Client Type"] == "Unpaid carer known by association"
+        elif r["Event Type"] == "Service":  # active at some point in the period
             assert r["Event Start Date"] <= "2025-03-31"
             assert r["Event End Date"] == "" or r["Event End Date"] >= "2024-04-01"
         else:  # completed in the period

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.ingest import Ingestor, ingest
+from pipeline.ingest import MANIFEST, Ingestor, ingest
 from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
 
@@ -46,7 +46,7 @@ def test_loads_rows_with_lineage_and_types(tmp_path):
     assert str(rows[1][1]) == "2024-02-05"  # DD/MM/YYYY
     assert float(rows[1][2]) == 1234.50  # £ and thousands separator
     assert [r[3:] for r in rows] == [("cld_q1.csv", 1, 64, True), ("cld_q1.csv", 2, 64, True)]
-    archived = list((tmp_path / "wh" / "archive").iterdir())
+    archived = [p for p in (tmp_path / "wh" / "archive").iterdir() if p.name != MANIFEST]
     assert len(archived) == 1 and archived[0].read_bytes() == (landing / "cld_q1.csv").read_bytes()
 
 
@@ -232,10 +232,13 @@ def test_reference_and_payment_files_are_classified(tmp_path):
     )
     write_csv(landing / "notes" / "ignored.csv", [{"a": 1}])
     report = ingest(landing, tmp_path / "wh")
-    assert sorted((f.file_name, f.kind) for f in report.files) == [
-        ("payments_2024Q1.csv", "payments"),
-        ("teams.csv", "ref_teams"),
+    assert sorted((f.file_name, f.kind, f.status) for f in report.files) == [
+        ("notes/ignored.csv", "other", "ignored"),
+        ("payments_2024Q1.csv", "payments", "loaded"),
+        ("teams.csv", "ref_teams", "loaded"),
     ]
+    (ignored,) = [f for f in report.files if f.status == "ignored"]
+    assert ignored.reason.startswith("in the subfolder notes/: only files in the landing folder")
     amount, person = q(tmp_path / "wh", "SELECT amount, _la_person_pseudonym FROM raw.payments")[0]
     assert float(amount) == -12.5 and len(person) == 64
 
@@ -247,3 +250,19 @@ def test_pseudonym_key_cannot_change_under_a_loaded_warehouse(tmp_path):
     Ingestor(paths, pseudonym_key="first-key-0123456789").run(landing)
     with pytest.raises(Exception, match="pseudonym key differs"):
         Ingestor(paths, pseudonym_key="other-key-0123456789").run(landing)
+
+
+def test_a_waiting_file_has_one_row_that_its_load_replaces(tmp_path):
+    landing = tmp_path / "landing"
+    write_csv(landing / "cld_q1.csv", [cld_row()])
+    (landing / "README.txt").write_text("see the email")
+    for _ in range(2):  # seen twice while it is still being written: one row
+        report = ingest(landing, tmp_path / "wh", settle_seconds=3600)
+        assert [(f.file_name, f.status) for f in report.files] == [
+            ("cld_q1.csv", "waiting"),
+            ("README.txt", "ignored"),
+        ]
+    rows = "SELECT file_name, status FROM raw._files ORDER BY file_name"
+    assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "waiting")]
+    ingest(landing, tmp_path / "wh")
+    assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "loaded")]

@@ -15,9 +15,16 @@ import pytest
 
 from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.dbt_project import PROJECT_DIR
+from pipeline.ingest import MANIFEST
 from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
-from tests.personal_data import assert_no_personal_data, file_texts, leaks, personal_values
+from tests.personal_data import (
+    assert_no_personal_data,
+    columns_holding,
+    file_texts,
+    leaks,
+    personal_values,
+)
 
 
 def digest(path: Path) -> str:
@@ -66,7 +73,7 @@ def test_run_publishes_marts_as_duckdb_and_parquet(demo):
     assert sum(int(r["blank_mandatory"]) for r in index) > 0  # the generator's faults
     assert "../quality/index.html" in (paths.published / "reports" / "index.html").read_text()
     # The original files are archived; every landing file was loaded once.
-    archived = len(list(paths.archive_dir.iterdir()))
+    archived = len([p for p in paths.archive_dir.iterdir() if p.name != MANIFEST])
     assert archived == len([p for p in landing.rglob("*.csv")])
 
 
@@ -94,12 +101,24 @@ def test_every_input_row_is_loaded_or_quarantined(demo):
         assert quarantined.get(name, 0) == n_quarantined
 
 
-def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo):
+def test_a_run_with_nothing_new_says_so_and_publishes_nothing(demo, capsys):
+    landing, paths = demo
+    release = os.readlink(paths.published)
+    assert run_pipeline(landing, paths.root) == 0
+    out = capsys.readouterr().out
+    assert "found nothing new" in out and "nothing new since run" in out
+    assert "Skipping step" not in out and "Blocking asset check" not in out
+    assert os.readlink(paths.published) == release
+
+
+def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo, monkeypatch):
     landing, paths = demo
     con = duckdb.connect(str(paths.work_db), read_only=True)
     before = con.execute("SELECT count(*) FROM raw.cld_events").fetchall()[0][0]
     con.close()
     old_release = os.readlink(paths.published)
+    # A setting the release is built with changed: everything is rebuilt and published again.
+    monkeypatch.setenv("PRIMED_DQ_TOLERANCE", "0.06")
     reader = duckdb.connect(str(paths.published_db), read_only=True)
     try:
         old_rows = reader.execute("SELECT count(*) FROM marts.rpt_front_door_monthly").fetchall()
@@ -158,20 +177,10 @@ def test_no_personal_data_in_the_published_warehouse(demo):
         values = {r[0] for r in pii}
         assert len(values) > 1000
         con.execute(f"ATTACH '{paths.published_db}' AS pub (READ_ONLY)")
-        con.execute("CREATE TEMP TABLE pii AS SELECT unnest(?::VARCHAR[]) AS v", [sorted(values)])
-        leaks = []
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'pub'"
-        ).fetchall():
-            hits = con.execute(
-                f'SELECT count(*) FROM pub.marts."{table}" t JOIN pii ON CAST(t."{column}" AS '
-                "VARCHAR) = pii.v"
-            ).fetchall()[0][0]
-            if hits:
-                leaks.append(f"{table}.{column}")
+        found = columns_holding(con, values, "database_name = 'pub'")
     finally:
         con.close()
-    assert leaks == []
+    assert found == []
 
 
 # --------------------------------------------------------------------------- a faulty file
@@ -397,3 +406,29 @@ def test_no_output_of_a_run_holds_personal_data(faulty_run):
         texts += list(file_texts(target))
     scanned = assert_no_personal_data(texts, values)
     assert scanned > 100
+
+
+def test_a_failed_blocking_check_is_the_last_thing_said(tmp_path, demo, capfd):
+    """Issue 13: a worker id listed twice stops the run; the last line names the check, the
+    file and rows, and the value; no cascade of steps that did not run."""
+    _, demo_paths = demo
+    paths = WarehousePaths.at(tmp_path / "warehouse")
+    shutil.copytree(demo_paths.root, paths.root, symlinks=True)
+    landing = tmp_path / "landing"
+    (landing / "reference").mkdir(parents=True)
+    (landing / "reference" / "workers.csv").write_text(
+        "Worker ID,Team Code,Role,FTE\nEALW01001,EAL-ARC,Team manager,0.6\n"
+        "EALW01002,EAL-ARC,Social worker,1\nEALW01001,EAL-ARC,Team manager,0.6\n"
+    )
+    before = published_state(paths)
+    assert main(["run", "--landing", str(landing), "--warehouse", str(paths.root)]) == 1
+    out = capfd.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[-1] == (
+        "primed: blocking check raw_ref_workers_blocking on raw/ref_workers failed: Worker ID "
+        "unique: workers.csv rows 1, 3 (2 rows, value 'EALW01001')"
+    )
+    assert lines[-2].startswith("primed: nothing was published")
+    assert "Dependencies for step" not in out and "Execution of run" not in out
+    assert out.count("raw_extract_quality") < 20  # the step's own lines, not a cascade
+    assert published_state(paths) == before

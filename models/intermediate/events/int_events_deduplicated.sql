@@ -27,18 +27,7 @@ derived as not materialized (
         *,
         -- Derived end date (statutory-method.md §1.3): a death inside the event, or after the
         -- start of an event with no end, ends it.
-        case
-            when
-                date_of_death is not null
-                and event_start_date <= date_of_death
-                and date_of_death <= event_end_date
-                then date_of_death
-            when
-                event_end_date is null
-                and date_of_death > event_start_date
-                then date_of_death
-            else event_end_date
-        end as derived_end_date
+        {{ dhsc_derived_end_date() }} as derived_end_date
     from events
 
 ),
@@ -56,18 +45,7 @@ keyed as (
         case
             when event_reference is not null
                 then la_code || '|' || event_type || '|ref|' || event_reference
-            else
-                la_code || '|' || event_type || '|key|' || person_id || '|'
-                || cast(event_start_date as {{ dbt.type_string() }}) || '|'
-                || coalesce(client_type, '') || '|'
-                || case
-                    when event_type = 'Service' then ''
-                    else coalesce(cast(derived_end_date as {{ dbt.type_string() }}), '')
-                end || '|'
-                || coalesce(request_route_of_access, '') || '|'
-                || coalesce(assessment_type, '') || '|'
-                || coalesce(service_type, '') || '|'
-                || coalesce(service_component, '')
+            else 'key|' || {{ dhsc_event_key() }}
         end as event_key
     from derived
 

@@ -2,6 +2,9 @@
     cluster (episode) ending in a covered financial year, with its sequel (final outcome) and
     whether it counts in the denominator and the numerator. Clusters are built on all history;
     a cluster belongs to the year its end date falls in. -#}
+{#- The episode's own ST-Max rows: DHSC blanks every ST-Max service starting inside the
+    cluster before it looks at what followed (#ST_Max_Joined, Same_ST_Max). -#}
+{%- set own_st_max = "event.event_type = 'Service' and event.service_type = 'Short term support: ST-Max' and event.event_start_date >= episode.episode_start and event.event_start_date <= episode.episode_end" -%}
 {%- set usable_nfa = "('NFA: Information and advice or signposting', 'NFA: Support ended as planned', 'NFA: Responsibility moved to another local authority', 'NFA: Other', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Referral to other service within the local authority')" -%}
 
 with
@@ -118,7 +121,10 @@ clusters as (
 
 eligible as (
 
-    select clusters.*
+    select
+        clusters.*,
+        clusters.cluster_start as episode_start,
+        clusters.cluster_end as episode_end
     from clusters
     where
         (clusters.age is null or clusters.age >= 18)
@@ -139,52 +145,25 @@ eligible as (
 
 ),
 
-future_all as (
+sequel_candidates as (
 
-    select
-        eligible.la_code,
-        eligible.person_id,
-        eligible.cluster_number,
-        events.event_type,
-        events.event_start_date,
-        events.service_type,
-        events.service_component,
-        events.event_outcome,
-        events.effective_rank
-    from eligible
-    inner join events
-        on
-            eligible.la_code = events.la_code
-            and eligible.person_id = events.person_id
-            and eligible.cluster_start <= events.event_start_date
-            and eligible.cluster_end < events.end_sort
-            and events.event_start_date
-            <= cast({{ dbt.dateadd('day', 7, 'eligible.cluster_end') }} as date)
-    -- The episode's own ST-Max rows are not its sequel.
-    where not exists (
-            select 1
-            from st_max_rows
-            where
-                st_max_rows.statutory_event_id = events.statutory_event_id
-                and st_max_rows.cluster_number = eligible.cluster_number
-                and st_max_rows.person_id = eligible.person_id
-        )
+    {{ sequel_chain(
+        episodes='eligible',
+        events='events',
+        keys=['cluster_number'],
+        candidate='event.event_start_date >= episode.episode_start and event.end_sort > episode.episode_end',
+        own_row=own_st_max,
+        first_within_days=7,
+        cut_at="event.service_type = 'Short term support: ST-Max'",
+        event_columns=['effective_rank'],
+    ) }}
 
 ),
 
 future as (
 
-    -- Cut at the first later ST-Max: events from its start date on are not this sequel.
-    select *
-    from (
-        select
-            *,
-            min(
-                case when service_type = 'Short term support: ST-Max' then event_start_date end
-            ) over (partition by la_code, person_id, cluster_number) as next_st_max_start
-        from future_all
-    ) as cut
-    where next_st_max_start is null or event_start_date < next_st_max_start
+    select * from sequel_candidates
+    where is_in_sequel
 
 ),
 
@@ -221,6 +200,17 @@ future_summary as (
         person_id,
         cluster_number,
         count(*) as future_events,
+        -- DHSC lets the episode's own outcome take part whenever a later non-service event
+        -- (other than one ending 'as planned') exists, usable outcome or not
+        -- (#Has_Usable_Future_NonServices_Only).
+        count(
+            case
+                when
+                    event_type <> 'Service'
+                    and coalesce(event_outcome, 'Invalid and not mapped') <> 'NFA: Support ended as planned'
+                    then 1
+            end
+        ) as future_non_service_events,
         min(
             case
                 when
@@ -237,39 +227,43 @@ future_summary as (
 
 nested as (
 
+    -- Events inside the episode (statutory-method.md §3.1 steps 4c and 5), not the episode's
+    -- own ST-Max rows: DHSC blanks those first, so an Equipment component on the episode
+    -- itself is not "equipment provided during the reablement".
     select
-        eligible.la_code,
-        eligible.person_id,
-        eligible.cluster_number,
-        events.event_type,
-        events.service_component,
-        events.event_outcome,
-        events.effective_rank,
-        {{ dbt.datediff('events.derived_end_date', 'eligible.cluster_end', 'day') }}
+        episode.la_code,
+        episode.person_id,
+        episode.cluster_number,
+        event.event_type,
+        event.service_component,
+        event.event_outcome,
+        event.effective_rank,
+        {{ dbt.datediff('event.derived_end_date', 'episode.cluster_end', 'day') }}
             as days_before_end,
         row_number() over (
             partition by
-                eligible.la_code, eligible.person_id, eligible.cluster_number,
+                episode.la_code, episode.person_id, episode.cluster_number,
                 case
                     when
-                        events.event_type in ('Assessment', 'Review')
-                        and events.effective_rank < 100
-                        and {{ dbt.datediff('events.derived_end_date', 'eligible.cluster_end', 'day') }} < 14
+                        event.event_type in ('Assessment', 'Review')
+                        and event.effective_rank < 100
+                        and {{ dbt.datediff('event.derived_end_date', 'episode.cluster_end', 'day') }} < 14
                         then 1
                     else 0
                 end
             order by
-                events.end_sort desc, events.effective_rank asc, events.file_id desc,
-                events.row_number desc
+                event.end_sort desc, event.effective_rank asc, event.file_id desc,
+                event.row_number desc
         ) as nested_choice
-    from eligible
-    inner join events
+    from eligible as episode
+    inner join events as event
         on
-            eligible.la_code = events.la_code
-            and eligible.person_id = events.person_id
-            and eligible.cluster_start <= events.event_start_date
-            and eligible.cluster_start < events.derived_end_date
-            and eligible.cluster_end >= events.derived_end_date
+            episode.la_code = event.la_code
+            and episode.person_id = event.person_id
+            and episode.cluster_start <= event.event_start_date
+            and episode.cluster_start < event.derived_end_date
+            and episode.cluster_end >= event.derived_end_date
+    where not ({{ own_st_max }})
 
 ),
 
@@ -322,7 +316,7 @@ candidates as (
                 eligible.cluster_outcome_rank < 100
                 and (
                     coalesce(future_summary.future_events, 0) = 0
-                    or future_summary.future_outcome_rank is not null
+                    or future_summary.future_non_service_events > 0
                 )
                 then eligible.cluster_outcome_rank
         end as own_outcome_rank,

@@ -2,8 +2,9 @@
     newly admitted to long-term residential or nursing care in a covered financial year, with
     the age band of their first new admission (18 to 64 wins when both). New = no residential
     or nursing placement that started earlier and was open, or ended under 365 days before.
-    Decision: a residential/nursing row with no Service Component is kept (DHSC's comment, not
-    its code; docs/statutory-measures.md). -#}
+    A residential/nursing row with no Service Component is dropped, as DHSC's code does (its
+    comment says it meant to keep it); var ascof_2b2c_keep_null_component: true keeps it, as an
+    admission and in the 365-day look-back (docs/statutory-measures.md). -#}
 with
 
 placements as (
@@ -15,8 +16,10 @@ placements as (
         and client_type = 'Service user'
         and service_type in ('Long term support: Residential care', 'Long term support: Nursing care')
         and (
-            service_component is null
-            or (
+            {% if var('ascof_2b2c_keep_null_component') -%}
+                service_component is null or
+            {%- endif %}
+            (
                 (
                     lower(service_component) like '%residential%'
                     or lower(service_component) like '%nursing%'

@@ -3,10 +3,20 @@
     but a direct payment only by delivery mechanism, as NHSE does for LTS001).
     * LTS001a: long-term support at any time in the year;
     * LTS001b: long-term support on 31 March (a service ending that day counts);
-    * LTS001c: on 31 March, in a continuous chain of long-term support (any setting, gaps of at
-      most one day) that started on or before 31 March a year earlier.
+    * LTS001c: on 31 March, in a chain of long-term support (any setting) that started before
+      31 March a year earlier. NHS England's chain (the default): a service joins when the
+      previous one (in start, end order) ended at most a day before it started, and the chain
+      must start strictly before the date a year earlier. Vars: salt_lts001c_chain:
+      running_max joins on the latest end of all earlier services (an overlapping longer
+      service bridges a gap); salt_lts001c_boundary: on_or_before (NHS England's PDF).
     Age at 31 March; people without a birth year and month are left out (NHSE). Person
     attributes (PSR, carer, gender, ethnicity) are the person-level latest values. -#}
+{%- if var('salt_lts001c_chain') not in ('previous_row', 'running_max') -%}
+    {{ exceptions.raise_compiler_error("var salt_lts001c_chain must be previous_row or running_max") }}
+{%- endif -%}
+{%- if var('salt_lts001c_boundary') not in ('before', 'on_or_before') -%}
+    {{ exceptions.raise_compiler_error("var salt_lts001c_boundary must be before or on_or_before") }}
+{%- endif %}
 with
 
 years as (
@@ -66,8 +76,8 @@ chained as (
         sum(
             case
                 when
-                    previous_max_end is not null
-                    and previous_max_end
+                    previous_end is not null
+                    and previous_end
                     >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
                     then 0
                 else 1
@@ -80,11 +90,18 @@ chained as (
     from (
         select
             *,
-            max(end_sort) over (
-                partition by la_code, person_id
-                order by event_start_date, end_sort, file_id, row_number
-                rows between unbounded preceding and 1 preceding
-            ) as previous_max_end
+            {% if var('salt_lts001c_chain') == 'running_max' -%}
+                max(end_sort) over (
+                    partition by la_code, person_id
+                    order by event_start_date, end_sort, file_id, row_number
+                    rows between unbounded preceding and 1 preceding
+                )
+            {%- else -%}
+                lag(end_sort) over (
+                    partition by la_code, person_id
+                    order by event_start_date, end_sort, file_id, row_number
+                )
+            {%- endif %} as previous_end
         from lts
     ) as ordered
 
@@ -105,7 +122,8 @@ with_chain_start as (
 {%- set salt_tables = {
     'LTS001a': 'lts.end_sort >= years.period_start',
     'LTS001b': 'lts.end_sort >= years.period_end',
-    'LTS001c': 'lts.end_sort >= years.period_end and lts.chain_start <= cast('
+    'LTS001c': 'lts.end_sort >= years.period_end and lts.chain_start '
+        ~ ('<=' if var('salt_lts001c_boundary') == 'on_or_before' else '<') ~ ' cast('
         ~ dbt.dateadd('year', -1, 'years.period_end') ~ ' as date)',
 } %}
 

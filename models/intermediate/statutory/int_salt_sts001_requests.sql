@@ -121,6 +121,8 @@ new_clients as (
 
     select
         clusters.*,
+        clusters.cluster_start as episode_start,
+        clusters.cluster_end as episode_end,
         {{ statutory_age('persons.birth_year', 'persons.birth_month', 'clusters.period_end') }}
             as age
     from clusters
@@ -146,87 +148,25 @@ new_clients as (
 
 ),
 
-candidates as (
+sequel_candidates as (
 
-    select
-        new_clients.la_code,
-        new_clients.person_id,
-        new_clients.cluster_number,
-        new_clients.fin_year,
-        new_clients.cluster_end,
-        events.event_type,
-        events.event_start_date,
-        events.end_sort,
-        events.derived_end_date,
-        events.service_type,
-        events.event_outcome,
-        row_number() over (
-            partition by
-                new_clients.la_code, new_clients.person_id, new_clients.cluster_number,
-                new_clients.fin_year
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as position,
-        lag(events.end_sort) over (
-            partition by
-                new_clients.la_code, new_clients.person_id, new_clients.cluster_number,
-                new_clients.fin_year
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as previous_end
-    from new_clients
-    inner join events
-        on
-            new_clients.la_code = events.la_code
-            and new_clients.person_id = events.person_id
-            and new_clients.cluster_end <= events.event_start_date
-    where not (
-            events.event_type = 'Request'
-            and (
-                events.event_start_date = new_clients.cluster_start
-                or events.end_sort = new_clients.cluster_end
-            )
-        )
-
-),
-
-chain_breaks as (
-
-    select
-        *,
-        sum(
-            case
-                when
-                    position = 1
-                    and (
-                        derived_end_date is null
-                        or {{ dbt.datediff('cluster_end', 'event_start_date', 'day') }} <= 28
-                    )
-                    then 0
-                when position > 1 and {{ dbt.datediff('previous_end', 'event_start_date', 'day') }} <= 3
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by la_code, person_id, cluster_number, fin_year
-            order by position
-            rows between unbounded preceding and current row
-        ) as breaks
-    from candidates
+    {{ sequel_chain(
+        episodes='new_clients',
+        events='events',
+        keys=['cluster_number', 'fin_year'],
+        candidate='event.event_start_date >= episode.episode_end',
+        own_row="event.event_type = 'Request' and (event.event_start_date = episode.episode_start or event.end_sort = episode.episode_end)",
+        first_within_days=28,
+        gap_days=3,
+        cut_at="event.event_type = 'Request'",
+    ) }}
 
 ),
 
 chain as (
 
-    select *
-    from (
-        select
-            *,
-            min(case when event_type = 'Request' then position end) over (
-                partition by la_code, person_id, cluster_number, fin_year
-            ) as first_request_position
-        from chain_breaks
-        where breaks = 0
-    ) as unbroken
-    where first_request_position is null or position < first_request_position
+    select * from sequel_candidates
+    where is_in_sequel
 
 ),
 
@@ -317,7 +257,7 @@ candidate_summary as (
         cluster_number,
         fin_year,
         count(*) as candidate_events
-    from candidates
+    from sequel_candidates
     group by la_code, person_id, cluster_number, fin_year
 
 ),

@@ -3,7 +3,9 @@
     ending in a covered year, with what followed it. ST-Max rows a day or less apart form one
     episode; the sequel chain starts within 3 days of its end, continues while events start
     within 3 days of the previous one's end, and stops at the next ST-Max. Record types as in
-    STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain). -#}
+    STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain); an
+    NFA outcome is one that was NFA in Release 1 (NHS England's code is written on R1 labels),
+    so 'NFA: Support ended as planned' is not one. -#}
 
 with
 
@@ -116,80 +118,25 @@ episodes as (
 
 ),
 
-candidates as (
+sequel_candidates as (
 
-    select
-        episodes.la_code,
-        episodes.person_id,
-        episodes.episode_number,
-        episodes.episode_end,
-        events.event_type,
-        events.service_type,
-        events.event_outcome,
-        events.event_start_date,
-        events.derived_end_date,
-        events.end_sort,
-        row_number() over (
-            partition by episodes.la_code, episodes.person_id, episodes.episode_number
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as position,
-        lag(events.end_sort) over (
-            partition by episodes.la_code, episodes.person_id, episodes.episode_number
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as previous_end
-    from episodes
-    inner join events
-        on
-            episodes.la_code = events.la_code
-            and episodes.person_id = events.person_id
-            and episodes.episode_end <= events.event_start_date
-    where not (
-            events.service_type = 'Short term support: ST-Max'
-            and (
-                events.event_start_date = episodes.episode_start
-                or events.end_sort = episodes.episode_end
-            )
-        )
+    {{ sequel_chain(
+        episodes='episodes',
+        events='events',
+        keys=['episode_number'],
+        candidate='event.event_start_date >= episode.episode_end',
+        own_row="event.service_type = 'Short term support: ST-Max' and (event.event_start_date = episode.episode_start or event.end_sort = episode.episode_end)",
+        first_within_days=3,
+        gap_days=3,
+        cut_at="event.service_type = 'Short term support: ST-Max'",
+    ) }}
 
 ),
 
 chain as (
 
-    select *
-    from (
-        select
-            *,
-            min(case when service_type = 'Short term support: ST-Max' then position end) over (
-                partition by la_code, person_id, episode_number
-            ) as first_st_max_position
-        from (
-            select
-                *,
-                sum(
-                    case
-                        when
-                            position = 1
-                            and (
-                                derived_end_date is null
-                                or {{ dbt.datediff('episode_end', 'event_start_date', 'day') }} <= 3
-                            )
-                            then 0
-                        when
-                            position > 1
-                            and {{ dbt.datediff('previous_end', 'event_start_date', 'day') }} <= 3
-                            then 0
-                        else 1
-                    end
-                ) over (
-                    partition by la_code, person_id, episode_number
-                    order by position
-                    rows between unbounded preceding and current row
-                ) as breaks
-            from candidates
-        ) as flagged
-        where breaks = 0
-    ) as unbroken
-    where first_st_max_position is null or position < first_st_max_position
+    select * from sequel_candidates
+    where is_in_sequel
 
 ),
 
@@ -218,7 +165,7 @@ latest_nfa_end as (
         la_code,
         person_id,
         episode_number,
-        max(case when event_outcome like 'NFA:%' then end_sort end) as nfa_end
+        max(case when {{ is_release_1_nfa('event_outcome') }} then end_sort end) as nfa_end
     from chain
     group by la_code, person_id, episode_number
 
@@ -226,11 +173,17 @@ latest_nfa_end as (
 
 chain_outcomes as (
 
+    -- NHS England counts only the NFA rows at the latest NFA end date (#FIND_NEXT_OTHER_NFA),
+    -- distinct as its SELECT DISTINCT makes them.
     select
         chain.la_code,
         chain.person_id,
         chain.episode_number,
-        count(*) as rows_at_latest_end,
+        count(
+            distinct
+            chain.event_type || '|' || cast(chain.event_start_date as {{ dbt.type_string() }})
+            || '|' || chain.event_outcome
+        ) as nfa_rows_at_latest_end,
         max({{ sts002a_sequel('chain.event_outcome') }}) as nfa_sequel
     from chain
     inner join latest_nfa_end as latest
@@ -239,6 +192,7 @@ chain_outcomes as (
             and chain.person_id = latest.person_id
             and chain.episode_number = latest.episode_number
             and chain.end_sort = latest.nfa_end
+    where {{ is_release_1_nfa('chain.event_outcome') }}
     group by chain.la_code, chain.person_id, chain.episode_number
 
 ),
@@ -250,7 +204,7 @@ candidate_summary as (
         person_id,
         episode_number,
         count(*) as candidate_events
-    from candidates
+    from sequel_candidates
     group by la_code, person_id, episode_number
 
 ),
@@ -260,7 +214,7 @@ classified as (
     select
         episodes.*,
         chain_summary.best_service,
-        chain_outcomes.rows_at_latest_end,
+        chain_outcomes.nfa_rows_at_latest_end,
         chain_outcomes.nfa_sequel,
         {{ statutory_age('persons.birth_year', 'persons.birth_month', 'episodes.period_end') }}
             as age,
@@ -268,7 +222,7 @@ classified as (
             when candidate_summary.candidate_events is null then 1
             when chain_summary.chain_events is null then 5
             when chain_summary.best_service is not null then 2
-            when chain_outcomes.rows_at_latest_end is not null then 3
+            when chain_outcomes.nfa_rows_at_latest_end is not null then 3
             else 4
         end as record_type
     from episodes
@@ -318,9 +272,19 @@ select
                 end
         when record_type = 3
             then case
-                    when rows_at_latest_end > 1 then 'No services provided - other'
+                    when nfa_rows_at_latest_end > 1 then 'No services provided - other'
                     else nfa_sequel
                 end
-        else coalesce({{ sts002a_sequel('event_outcome') }}, 'No service found')
+        -- Type 4 (#FIND_NEXT_OTHER_No_Outcome): an NFA outcome is mapped, 'as planned' is
+        -- other, anything else found no service.
+        when record_type = 4
+            then case
+                    when {{ is_release_1_nfa('event_outcome') }} then {{ sts002a_sequel('event_outcome') }}
+                    when event_outcome = 'NFA: Support ended as planned' then 'No services provided - other'
+                    else 'No service found'
+                end
+        -- Types 1 and 5 (no chronology): the episode outcome through NHS England's mapping
+        -- table, else unable to classify.
+        else coalesce({{ sts002a_sequel('event_outcome') }}, 'Unable to classify')
     end as sequel
 from classified

@@ -24,18 +24,8 @@ loaded as (
         submissions.reference_period_start,
         submissions.reference_period_end,
         submissions.is_latest_reference_period,
-        case
-            when
-                events.date_of_death is not null
-                and events.event_start_date <= events.date_of_death
-                and events.date_of_death <= events.event_end_date
-                then events.date_of_death
-            when
-                events.event_end_date is null
-                and events.date_of_death > events.event_start_date
-                then events.date_of_death
-            else events.event_end_date
-        end as derived_end_date
+        {{ dhsc_derived_end_date('events.event_start_date', 'events.event_end_date', 'events.date_of_death') }}
+            as derived_end_date
     from {{ ref('int_cld_current_rows') }} as events
     inner join submissions on events.file_id = submissions.file_id
     where
@@ -50,20 +40,7 @@ in_period as (
 
     select
         *,
-        la_code || '|' || event_type || '|' || person_id || '|'
-        || cast(event_start_date as {{ dbt.type_string() }}) || '|'
-        || coalesce(client_type, '') || '|'
-        || case
-            when event_type = 'Service' then ''
-            else coalesce(cast(derived_end_date as {{ dbt.type_string() }}), '')
-        end || '|'
-        || case when event_type = 'Request' then coalesce(request_route_of_access, '') else '' end
-        || '|'
-        || case when event_type = 'Assessment' then coalesce(assessment_type, '') else '' end
-        || '|'
-        || case when event_type = 'Service' then coalesce(service_type, '') else '' end || '|'
-        || case when event_type = 'Service' then coalesce(service_component, '') else '' end
-            as event_key
+        {{ dhsc_event_key() }} as event_key
     from loaded
     where
         (
@@ -180,6 +157,10 @@ select
     gender,
     ethnicity,
     has_unpaid_carer,
+    la_person_pseudonym,
+    adult_1_linked_person_id,
+    adult_2_linked_person_id,
+    adult_3_linked_person_id,
     birth_year,
     birth_month,
     date_of_death,

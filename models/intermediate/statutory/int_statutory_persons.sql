@@ -2,7 +2,9 @@
     the person's latest *known* value across the whole joined table (every event type, every
     date, including data after a measure's year: DHSC's rule, followed here). Rows tied at the
     top that disagree give 'Unknown'. Accommodation 'Unknown' is inferred from the person's
-    latest services; the settled group comes from the code_mappings seed. -#}
+    latest services; the settled group comes from the code_mappings seed. Has Unpaid Carer is
+    'Yes' when an unpaid carer's row in the latest covered year names the person as Adult 1/2/3
+    Linked Person ID (DHSC, Create_personal_details_table.sql). -#}
 {%- set attributes = {
     'gender': "gender not in ('Unknown', 'Invalid and not mapped')",
     'primary_support_reason': "primary_support_reason not in ('Unknown', 'Invalid and not mapped', 'Social support: Support to unpaid carer')",
@@ -60,19 +62,28 @@ people as (
 
     {{ attr }}_latest as (
 
+        -- A missing or invalid value counts as the unknown value; rows tied at the top that
+        -- disagree give it too. A value that is not "known" but is the only one at the top
+        -- stays (DHSC keeps a PSR of 'Support to unpaid carer' when it is all there is).
         select
             la_code,
             person_id,
             case
-                when max(is_known) = 1 and count(distinct value) = 1 and count(value) = count(*)
-                    then max(value)
-                {% if attr == 'ethnicity' -%}
-                    when count(distinct value) = 1 and count(value) = count(*) then max(value)
-                {%- endif %}
+                when count(distinct value) = 1 then max(value)
                 else '{{ unknown_value.get(attr, "Unknown") }}'
             end as value
-        from {{ attr }}_ranked
-        where attribute_rank = 1
+        from (
+            select
+                la_code,
+                person_id,
+                case
+                    when value is null or value = 'Invalid and not mapped'
+                        then '{{ unknown_value.get(attr, "Unknown") }}'
+                    else value
+                end as value
+            from {{ attr }}_ranked
+            where attribute_rank = 1
+        ) as top_rows
         group by la_code, person_id
 
     ),
@@ -167,6 +178,51 @@ latest_service as (
 
 ),
 
+latest_year as (
+
+    select
+        la_code,
+        max(period_start) as period_start,
+        max(period_end) as period_end
+    from {{ ref('int_statutory_years') }}
+    group by la_code
+
+),
+
+-- Carers' rows naming the cared-for person (Adult 1/2/3 Linked Person ID) with an event in the
+-- latest covered year: DHSC builds its person table for the latest year and looks for this
+-- evidence "within the reporting year only".
+carer_links as (
+
+    {% for n in [1, 2, 3] %}
+        select
+            events.la_code,
+            events.adult_{{ n }}_linked_person_id as linked_person
+        from events
+        inner join latest_year on events.la_code = latest_year.la_code
+        where
+            events.client_type in ('Unpaid carer', 'Unpaid carer known by association')
+            and events.adult_{{ n }}_linked_person_id is not null
+            and coalesce(events.derived_end_date, {{ open_end_date() }}) >= latest_year.period_start
+            and events.event_start_date <= latest_year.period_end
+        {% if not loop.last %}union{% endif %}
+    {% endfor %}
+
+),
+
+people_with_linked_carer as (
+
+    select distinct
+        events.la_code,
+        events.person_id
+    from events
+    inner join carer_links
+        on
+            events.la_code = carer_links.la_code
+            and events.la_person_pseudonym = carer_links.linked_person
+
+),
+
 settled as (
 
     select r2_value as accommodation_status
@@ -187,7 +243,10 @@ combined as (
         gender_latest.value as gender,
         ethnicity_latest.value as ethnicity,
         primary_support_reason_latest.value as primary_support_reason,
-        has_unpaid_carer_latest.value as has_unpaid_carer,
+        case
+            when people_with_linked_carer.person_id is not null then 'Yes'
+            else has_unpaid_carer_latest.value
+        end as has_unpaid_carer,
         accommodation_status_latest.value as reported_accommodation_status,
         case
             when accommodation_status_latest.value <> 'Unknown'
@@ -232,6 +291,10 @@ combined as (
         on
             people.la_code = latest_service.la_code
             and people.person_id = latest_service.person_id
+    left join people_with_linked_carer
+        on
+            people.la_code = people_with_linked_carer.la_code
+            and people.person_id = people_with_linked_carer.person_id
 
 )
 

@@ -1,11 +1,20 @@
-{#- DHSC submission selection (statutory-method.md §1.2, joined table): each CLD file that
-    counts (int_cld_files: a corrected re-export has superseded the file it corrects), its
-    stated reporting period, and the reference period it supplies. Every month is taken
-    from the latest file whose period covers it (latest period end, then the file loaded last),
-    so each rolling 12-month extract supplies its oldest, most mature months and the latest
-    extract supplies its whole year. Files that supply no month are superseded and dropped.
+{#- DHSC submission selection (statutory-method.md §1.2, joined table; DataS-DHSC
+    Stored_procedures/create_GetSubmissions_procedure.sql): the reference periods each CLD file
+    that counts (int_cld_files: a corrected re-export has superseded the file it corrects, a
+    withdrawn file is gone) supplies. The history is cut into calendar quarters, and each
+    quarter comes from the covering file loaded last ("the most recent submission"), so the
+    latest extract supplies its whole year and each earlier one only the quarters before it. A
+    file's consecutive quarters form one reference period; a file that supplies no quarter is
+    not here.
+    Var statutory_file_order: load_order (DHSC, the default) or period_end (the covering file
+    with the latest period end first, then the one loaded last: a file for an older period
+    loaded late never replaces a newer file's quarters).
     Decision: the stated period is trusted (an absent start is the end less 12 months); DHSC's
-    derived period (2% / event-type rule) is not applied (docs/statutory-measures.md). -#}
+    derived period (2% / event-type rule) and its "loaded after the quarter end" test are not
+    applied (docs/statutory-measures.md). -#}
+{%- if var('statutory_file_order') not in ('load_order', 'period_end') -%}
+    {{ exceptions.raise_compiler_error("var statutory_file_order must be load_order or period_end") }}
+{%- endif %}
 with
 
 files as (
@@ -13,6 +22,7 @@ files as (
     select
         la_code,
         file_id,
+        loaded_at,
         period_end,
         period_start
     from {{ ref('int_cld_files') }}
@@ -20,28 +30,51 @@ files as (
 
 ),
 
-months as (
+quarters as (
 
-    select * from {{ ref('int_months') }}
+    select distinct cast({{ dbt.date_trunc('quarter', 'month') }} as date) as quarter_start
+    from {{ ref('int_months') }}
 
 ),
 
-month_sources as (
+quarter_sources as (
 
     select
         files.la_code,
-        months.month,
-        months.month_end,
         files.file_id,
+        quarters.quarter_start,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'quarters.quarter_start')) }} as date)
+            as quarter_end,
+        -- A running number of quarters, to find a file's consecutive ones.
+        cast(extract(year from quarters.quarter_start) as integer) * 4
+        + cast((extract(month from quarters.quarter_start) - 1) / 3 as integer) as quarter_number,
         row_number() over (
-            partition by files.la_code, months.month
-            order by files.period_end desc, files.file_id desc
+            partition by files.la_code, quarters.quarter_start
+            order by
+                {% if var('statutory_file_order') == 'period_end' -%}
+                    files.period_end desc,
+                {% endif -%}
+                files.loaded_at desc,
+                files.file_id desc
         ) as source_rank
     from files
-    inner join months
+    inner join quarters
         on
-            files.period_start <= months.month
-            and files.period_end >= months.month_end
+            files.period_start <= quarters.quarter_start
+            and files.period_end
+            >= cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'quarters.quarter_start')) }} as date)
+
+),
+
+supplied as (
+
+    select
+        *,
+        quarter_number - row_number() over (
+            partition by la_code, file_id order by quarter_number
+        ) as run_number
+    from quarter_sources
+    where source_rank = 1
 
 ),
 
@@ -50,11 +83,10 @@ reference_periods as (
     select
         la_code,
         file_id,
-        min(month) as reference_period_start,
-        max(month_end) as reference_period_end
-    from month_sources
-    where source_rank = 1
-    group by la_code, file_id
+        min(quarter_start) as reference_period_start,
+        max(quarter_end) as reference_period_end
+    from supplied
+    group by la_code, file_id, run_number
 
 )
 

@@ -3,7 +3,8 @@
     response and first service and the waits to them (days).
     * existing client: a long-term service started before the request and ended within 12
       months of it (or after it, or open), or ST-Max / other short-term support within 3 months;
-    * requests with an NFA, hospital, missing or invalid outcome are dropped;
+    * requests with an NFA, hospital or missing outcome are dropped (an invalid one stays, as
+      in DHSC's code);
     * responses: short- or long-term assessments, and long- or short-term services, of people
       aged 25 or over at their start;
     * the first response is the first assessment after the request in the person's
@@ -11,6 +12,8 @@
       before 2025-07-01, or the first service when it comes first;
     * no first-service wait when the first response is an assessment block that does not
       progress to services; requests whose follow-ups overlap an earlier request's are dropped.
+    Age bands (DHSC's working-age band at the event's end, 18 to 64 relabelled 25 to 64):
+    age_band is the first response's (part 1), service_age_band the first service's (part 2).
     Team attribution (our decision): the team of the first response event. -#}
 {%- set progress = "('Progress to reablement/ST-Max', 'Progress to support planning or services', 'Continuation of support or services')" -%}
 
@@ -42,8 +45,10 @@ requests as (
         and requests.client_type = 'Service user'
         and requests.event_start_date >= cast('2023-04-01' as date)
         and requests.age_at_start >= 25
+        -- DHSC: Event_Outcome_Grouped NOT IN ('NFA', 'Admitted to hospital'), which a missing
+        -- outcome fails too; an invalid outcome stays.
         and requests.event_outcome_group is not null
-        and requests.event_outcome_group not in ('NFA', 'Admitted to hospital', 'Invalid and not mapped')
+        and requests.event_outcome_group not in ('NFA', 'Admitted to hospital')
         and not exists (
             select 1
             from events as services
@@ -263,6 +268,10 @@ select
         as days_to_first_response,
     case when response.age_at_end <= 64 then '25 to 64' else '65 and above' end as age_band,
     service.event_start_date as first_service_date,
+    case
+        when service.age_at_end <= 64 then '25 to 64'
+        when service.age_at_end > 64 then '65 and above'
+    end as service_age_band,
     service.team_code as service_team_code,
     {{ dbt.datediff('kept.event_start_date', 'service.event_start_date', 'day') }}
         as days_to_first_service,
