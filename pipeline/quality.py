@@ -43,7 +43,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import contract
+from pipeline import contract, settings
 from pipeline.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,6 @@ SEEDS_DIR = REPO / "seeds"
 BATCH_ROWS = 500_000
 MAX_VALUES = 20  # distinct unexpected values kept per expectation (coded fields only)
 MAX_EXAMPLES = 5  # example row numbers per expectation
-MEMORY_LIMIT = os.environ.get("PRIMED_DQ_MEMORY_LIMIT", "2GB")  # DuckDB's share of the 4 GB
 PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
 # Reference-file fields whose values are never shown (a person's name could be typed there).
 NO_VALUES = PII | {"owner", "action", "meeting", "team_name"}
@@ -860,7 +859,7 @@ def check_raw_extracts(
     cache = root / "_cache"
     cache.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(work_db), read_only=True)
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
     con.execute("SET enable_progress_bar = false")
     outcomes: list[CheckOutcome] = []
     try:
