@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share
+from pipeline.paths import WarehousePaths, share, swapped_in
 from pipeline.settings import quiet_telemetry
 
 DOCS_DIR_NAME = "docs"
@@ -110,21 +110,10 @@ def install_docs(target: Path, release_dir: Path) -> Path:
     """Copy the docs dbt wrote to its `target` folder into `<release_dir>/docs/`, swapped in
     whole."""
     final = release_dir / DOCS_DIR_NAME
-    building = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.building"
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    try:
+    with swapped_in(final) as building:
         shutil.copyfile(target / "static_index.html", building / "index.html")
         for name in ("manifest.json", "catalog.json"):
             shutil.copyfile(target / name, building / name)
-        old = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.old"
-        if final.exists():
-            final.rename(old)
-        building.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
     return final
 
 

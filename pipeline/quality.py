@@ -689,6 +689,7 @@ def run_grouped(
     by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
     out: dict[Any, list[ExpectationResult]] = {}
     files = sorted(set(df["_file"])) if "_file" in df.columns else [None]
+
     # Each rule's rows counted per file from one evaluation of its condition over the frame
     # (not one per rule and file: pandas pays for every evaluation by the frame's width).
     def rows_per_file(condition: str) -> dict:
