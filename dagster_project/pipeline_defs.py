@@ -58,7 +58,7 @@ from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.errors import PrimedError
 from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths, private_umask
+from pipeline.paths import WarehousePaths, make_private, private_umask
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
@@ -301,6 +301,8 @@ def build_definitions(
                     _generate_docs(context, dbt, target, docs)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
+        finally:
+            make_private(target)
 
     @asset(
         key=AssetKey(["published", "warehouse"]),

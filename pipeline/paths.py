@@ -119,6 +119,16 @@ def swapped_in(final: Path) -> Iterator[Path]:
         raise
 
 
+def make_private(path: Path) -> None:
+    """A folder and all in it for the service alone (700, 600): for what a tool copied in with
+    its source's modes (dagster-dbt copies dbt's parse state into the target folder)."""
+    if not path.exists():
+        return
+    for item in [path, *path.rglob("*")]:
+        if not item.is_symlink():
+            _set_mode(item, 0o700 if item.is_dir() else 0o600)
+
+
 def private_dir(path: Path) -> Path:
     """A folder for the service alone (made 700 if it is new)."""
     if not path.is_dir():
