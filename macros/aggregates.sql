@@ -8,6 +8,10 @@
     arg_max({{ expr }}, {{ order_by }}) filter (where {{ where }})
 {%- endmacro %}
 
+{% macro spark__latest_value(expr, order_by, where) -%}
+    max_by({{ expr }}, {{ order_by }}) filter (where {{ where }})
+{%- endmacro %}
+
 {% macro postgres__latest_value(expr, order_by, where) -%}
     (array_agg({{ expr }} order by {{ order_by }} desc) filter (where {{ where }}))[1]
 {%- endmacro %}

@@ -45,7 +45,7 @@ mapped as (
         events.date_of_death,
         upper(
             case
-                when strpos(trim(events.postcode), ' ') > 0
+                when {{ dbt.position("' '", 'trim(events.postcode)') }} > 0
                     then split_part(trim(events.postcode), ' ', 1)
                 when length(trim(events.postcode)) > 3
                     then left(trim(events.postcode), length(trim(events.postcode)) - 3)
