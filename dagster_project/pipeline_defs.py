@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -23,6 +24,7 @@ from dagster import (
     AssetSelection,
     AssetSpec,
     DagsterEventType,
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
@@ -31,6 +33,7 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     RunRequest,
+    RunsFilter,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
@@ -42,15 +45,17 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
+from pipeline import run_state
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
 from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
@@ -58,6 +63,10 @@ POOL = "duckdb_writer"
 # A landing file modified more recently than this may still be being written.
 SETTLE_SECONDS = float(os.environ.get("PRIMED_SETTLE_SECONDS", "30"))
 JOB_NAME = "primed_job"
+IN_PROGRESS = [
+    DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]  # fmt: skip
 RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in ingest_mod.RAW_TABLE.items()}
 
 
@@ -114,7 +123,11 @@ class _QuietCascade(logging.Filter):
         kind = getattr(meta.get("dagster_event"), "event_type", None)
         if kind in (DagsterEventType.STEP_SKIPPED, DagsterEventType.RUN_FAILURE):
             return False
-        if str(meta.get("orig_message", "")).startswith("Dependencies for step"):
+        message = str(meta.get("orig_message", ""))
+        # Steps and checks skipped after a failure, or because there was nothing new.
+        if message.startswith(("Dependencies for step", "Skipping step")):
+            return False
+        if message.startswith("Blocking asset check") and "emitted no result" in message:
             return False
         return self.show_failures or kind != DagsterEventType.STEP_FAILURE
 
@@ -137,19 +150,36 @@ def _mart_keys() -> list[AssetKey]:
     ]
 
 
-def landing_fingerprint(landing: Path) -> str:
-    """Changes whenever a landing file is added, removed or rewritten."""
-    h = hashlib.sha256()
-    if landing.is_dir():
-        for found in _files_to_look_at(landing):
-            st = found.path.stat()
-            h.update(f"{found.path.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+def landing_to_look_at(landing: Path) -> dict[str, list[int]]:
+    """The landing files a run would load or refuse (an ignored README does not start a run),
+    as relative path -> [size, modification time ns]."""
+    if not landing.is_dir():
+        return {}
+    wanted = {
+        str(f.path.relative_to(landing))
+        for f in ingest_mod.discover(landing)
+        if f.status != "ignored"
+    }
+    return {k: v for k, v in run_state.landing_snapshot(landing).items() if k in wanted}
 
 
-def _files_to_look_at(landing: Path) -> list[ingest_mod.Found]:
-    """Landing files a run would load or refuse (an ignored README does not start a run)."""
-    return [f for f in ingest_mod.discover(landing) if f.status != "ignored"]
+def nothing_new(paths: WarehousePaths) -> str | None:
+    """Why there is nothing to rebuild (the published release was built from the inputs there
+    are now), or None when there is."""
+    published, run_id = run_state.published_fingerprint(paths)
+    if published is None or not paths.work_db.exists():
+        return None
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        now = run_state.inputs_fingerprint(con)
+    finally:
+        con.close()
+    if now != published:
+        return None
+    return (
+        f"nothing new since run {run_id}: no new or changed file was loaded, and nothing else "
+        "the release is built from has changed; the published release stands"
+    )
 
 
 def build_definitions(
@@ -158,24 +188,34 @@ def build_definitions(
     """The job, sensor and schedule on one landing folder and warehouse. Files modified less
     than `settle_seconds` ago are left for a later run (default PRIMED_SETTLE_SECONDS, 30)."""
     quiet_telemetry()
+    private_umask()  # the webserver's, the daemon's and every run's files are primed's own
     settle = SETTLE_SECONDS if settle_seconds is None else settle_seconds
     landing = Path(landing).expanduser().resolve()
     paths = WarehousePaths.at(warehouse)
 
     @multi_asset(
         name="ingest_landing_files",
-        specs=[AssetSpec(key, group_name="ingestion") for key in RAW_KEYS.values()],
+        # Skippable: a run with nothing new materialises none, and every later step is skipped.
+        specs=[AssetSpec(key, group_name="ingestion", skippable=True) for key in RAW_KEYS.values()],
         pool=POOL,
         description="Load new landing files into raw tables (lineage, quarantine, archive).",
     )
     def ingest_landing_files(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+        seen = run_state.landing_snapshot(landing)  # before reading: a later change is unseen
         try:
             with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
                 report = ingest_mod.ingest(
                     landing, paths.root, progress=context.log.info, settle_seconds=settle
                 )
+                now = time.time()
+                waiting = {k for k, (_, mtime) in seen.items() if now - mtime / 1e9 < settle}
+                run_state.record_seen(paths, seen, waiting)
+                why_not = nothing_new(paths)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
+        if why_not:
+            context.log.info(why_not)
+            return
         landing_files = MetadataValue.json(
             [{"file": f.file_name, "status": f.status, "reason": f.reason} for f in report.files]
         )
@@ -258,18 +298,24 @@ def build_definitions(
 
     @sensor(job=job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
     def landing_file_sensor(context: SensorEvaluationContext):
-        """Start a run when a landing file appears or changes (and has stopped changing)."""
-        files = _files_to_look_at(landing) if landing.is_dir() else []
-        if not files:
-            return SkipReason(f"no landing files in {landing}")
-        newest = max(found.path.stat().st_mtime for found in files)
+        """Start a run when a landing file is new or changed since a run last dealt with it,
+        once it has stopped changing, and no run is already under way."""
+        new = run_state.unseen(paths, landing_to_look_at(landing))
+        if not new:
+            return SkipReason("no new or changed landing files")
+        newest = max(mtime for _, mtime in new.values()) / 1e9
         if time.time() - newest < settle:
             return SkipReason("a landing file is still being written; waiting for it to settle")
-        fingerprint = landing_fingerprint(landing)
-        if fingerprint == context.cursor:
-            return SkipReason("no new or changed landing files")
-        context.update_cursor(fingerprint)
-        return RunRequest(run_key=fingerprint)
+        busy = context.instance.get_run_records(
+            RunsFilter(job_name=JOB_NAME, statuses=IN_PROGRESS), limit=1
+        )
+        if busy:
+            return SkipReason(
+                f"run {busy[0].dagster_run.run_id} is under way; looking again after it"
+            )
+        # The same new files give the same run key, so Dagster never starts their run twice.
+        key = hashlib.sha256(repr(sorted(new.items())).encode()).hexdigest()
+        return RunRequest(run_key=key, tags={"primed/new_files": str(len(new))})
 
     daily = ScheduleDefinition(
         name="daily_refresh",
@@ -284,7 +330,7 @@ def build_definitions(
         assets=[ingest_landing_files, primed_dbt_models, published_warehouse, published_reports],
         asset_checks=[*freshness_checks(paths.root), *build_quality_checks(paths, _mart_keys())],
         jobs=[job],
-        sensors=[landing_file_sensor],
+        sensors=[landing_file_sensor, *alert_sensors(paths.root)],
         schedules=[daily],
         loggers={"console": concise_console},
         resources={

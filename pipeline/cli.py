@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_umask
 from pipeline.settings import quiet_telemetry
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -102,11 +102,23 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
         for line in why_it_failed(result.all_events):
             say(f"primed: {line}")
         return 1
+    if not _published(result):
+        say(f"run {result.run_id} found nothing new in {elapsed:.0f}s: published is as it was")
+        say(f"published: {paths.published_db}")
+        return 0
     say(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     say(f"published: {paths.published_db}")
     say(f"           {paths.published / 'parquet'}")
     say(f"reports:   {paths.published / 'reports' / 'index.html'}")
     return 0
+
+
+def _published(result) -> bool:
+    """Whether the run published a release (a run with nothing new ends after ingestion)."""
+    from dagster import AssetKey
+
+    key = AssetKey(["published", "warehouse"])
+    return any(e.asset_key == key for e in result.get_asset_materialization_events())
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -216,9 +228,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     busy = holder(paths)
     if busy is not None:
         say(f"being written now by {describe(busy)}")
-    for usage in disk_usage(paths):
+    for usage in disk_usage(paths, busy is None):
         say(f"{usage.what + ':':<10}{usage.bytes / 2**20:>10,.1f} MB  {usage.note}")
+    for line in paths.loose_modes():
+        say(f"warning: {line}")
     return 0 if release else 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from pipeline.lock import warehouse_lock
+    from pipeline.retention import RETAIN_ENV, purge, retain_months
+
+    paths = WarehousePaths.at(args.warehouse)
+    months = retain_months()
+    with warehouse_lock(paths, "primed purge", args.wait, say):
+        due = purge(paths, months, dry_run=args.dry_run, progress=say)
+    what = "would be purged" if args.dry_run else "purged"
+    say(
+        f"{len(due)} loaded file(s) {what}: their period ended more than {months} months ago "
+        f"({RETAIN_ENV}); their rows stay, pseudonymised, and so do every figure and the row "
+        "accounting"
+    )
+    return 0
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -231,7 +262,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     paths = WarehousePaths.at(args.warehouse)
     with warehouse_lock(paths, "primed rebuild", args.wait, say):
-        report = rebuild_raw(paths.root, progress=say)
+        report = rebuild_raw(paths.root, progress=say, rotate_key=args.rotate_key)
         s = report.summary()
         say(f"rebuilt raw from the archive: {s['files_loaded']} file(s), {s['rows_loaded']:,} rows")
         with tempfile.TemporaryDirectory(prefix="primed-empty-landing-") as empty:
@@ -332,11 +363,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--warehouse", required=True)
     s.set_defaults(func=cmd_status)
 
+    pg = sub.add_parser(
+        "purge",
+        help="remove loaded files from the archive PRIMED_RETAIN_MONTHS after their period",
+    )
+    pg.add_argument("--warehouse", required=True)
+    pg.add_argument("--dry-run", action="store_true", help="list what would be purged, only")
+    _wait_option(pg)
+    pg.set_defaults(func=cmd_purge)
+
     b = sub.add_parser(
         "rebuild", help="load the warehouse again from its archive (restore from a backup)"
     )
     b.add_argument("--warehouse", required=True)
     _wait_option(b)
+    b.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="PRIMED_PSEUDONYM_KEY is a new key: make every pseudonym anew with it",
+    )
     b.set_defaults(func=cmd_rebuild)
     return p
 
@@ -354,6 +399,7 @@ def _wait_option(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     quiet_telemetry()
+    private_umask()  # whatever it writes is primed's own, but what it publishes
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("primed: %(message)s"))

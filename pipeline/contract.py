@@ -4,6 +4,12 @@ One place names every column a council may send: its canonical (snake_case) name
 warehouse, the CLD specification header, accepted synonyms, its kind and whether it is
 personal data. Ingestion, the generator and the tests read this module; dbt sources name the
 same canonical columns.
+
+It also says what the raw layer keeps of each field (`kept`, docs/data-protection.md): a field
+is kept as sent only where a measure, a check, a dedup rule or the CLD export needs the value
+itself. Personal identifiers are kept as keyed pseudonyms (pipeline/ingest.py) and a mask that
+says whether the value was given and well formed; a date of birth to its month; names not at
+all. The export reads the identifiers it must carry from the archived file.
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ class Column:
     # DHSC's GetDQValues procedure checks). Release 1 fields that Release 2 dropped and the
     # local columns are read from an extract but never submitted.
     submitted: bool = True
+    # What raw keeps (the raw table and the quarantined row's record): "value" (as sent,
+    # typed), "month" (a date to its month: the day is dropped), "mask" (MASK_OK when given and
+    # well formed by the field's FORMAT_RULES entry, MASK_BAD when given but not, NULL when
+    # blank) or "none" (nothing: no measure, check, rule or export needs it).
+    kept: str = "value"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -38,24 +49,25 @@ CLD_COLUMNS: tuple[Column, ...] = (
     C("la_code", "LA Code", required=True),
     C("reporting_period_start_date", "Reporting Period Start Date", "date"),
     C("reporting_period_end_date", "Reporting Period End Date", "date", required=True),
-    C("nhs_number", "NHS Number", pii=True),
+    C("nhs_number", "NHS Number", pii=True, kept="mask"),
     C(
         "la_person_unique_identifier",
         "LA Person Unique Identifier",
         pii=True,
         synonyms=("LA Person ID", "Person ID"),
+        kept="mask",
     ),
-    C("first_name", "First Name", pii=True, synonyms=("Forename",), submitted=False),
-    C("last_name", "Last Name", pii=True, synonyms=("Surname",), submitted=False),
+    C("first_name", "First Name", pii=True, synonyms=("Forename",), submitted=False, kept="none"),
+    C("last_name", "Last Name", pii=True, synonyms=("Surname",), submitted=False, kept="none"),
     C("gp_practice_name", "GP Practice Name", submitted=False),
     C("gp_practice_code", "GP Practice Code"),
     C("gender", "Gender", "code"),
     C("ethnicity", "Ethnicity", "code"),
-    C("date_of_birth", "Date of Birth", "date", pii=True),
+    C("date_of_birth", "Date of Birth", "date", pii=True, kept="month"),
     C("date_of_death", "Date of Death", "date"),
     C("client_type", "Client Type", "code"),
     C("primary_support_reason", "Primary Support Reason", "code"),
-    C("postcode", "Postcode", pii=True),
+    C("postcode", "Postcode", pii=True, kept="mask"),
     C("accommodation_status", "Accommodation Status", "code"),
     C("employment_status", "Employment Status", "code"),
     C("has_unpaid_carer", "Has Unpaid Carer", "code"),
@@ -85,18 +97,21 @@ CLD_COLUMNS: tuple[Column, ...] = (
         "Adult 1 Linked Person_ID",
         pii=True,
         synonyms=("Adult 1 Linked Person ID",),
+        kept="mask",
     ),
     C(
         "adult_2_linked_person_id",
         "Adult 2 Linked Person_ID",
         pii=True,
         synonyms=("Adult 2 Linked Person ID",),
+        kept="mask",
     ),
     C(
         "adult_3_linked_person_id",
         "Adult 3 Linked Person_ID",
         pii=True,
         synonyms=("Adult 3 Linked Person ID",),
+        kept="mask",
     ),
     C("service_type", "Service Type", "code"),
     C("service_component", "Service Component", "code"),
@@ -125,7 +140,7 @@ CLD_COLUMNS: tuple[Column, ...] = (
 PAYMENT_COLUMNS: tuple[Column, ...] = (
     C("payment_id", "Payment ID", required=True),
     C("la_code", "LA Code", required=True),
-    C("la_person_unique_identifier", "LA Person Unique Identifier", pii=True),
+    C("la_person_unique_identifier", "LA Person Unique Identifier", pii=True, kept="mask"),
     C("event_reference", "Event Reference"),
     C("period_start_date", "Period Start Date", "date", required=True),
     C("period_end_date", "Period End Date", "date", required=True),
@@ -223,7 +238,68 @@ def number_sql(v: str, integer: bool = False) -> str:
     return f"try_cast({cleaned} AS {'BIGINT' if integer else 'DECIMAL(18,2)'})"
 
 
-def shape_sql(v: str) -> str:
+def shape_sql(v: str, limit: int | None = 40) -> str:
     """How a value is written, with no value in it (digits as 9, letters as A): '9999/99/99'.
     Safe for personal fields: a date of birth's shape says nothing about the person."""
-    return f"left(regexp_replace(regexp_replace({v}, '[0-9]', '9', 'g'), '[A-Za-z]', 'A', 'g'), 40)"
+    shape = f"regexp_replace(regexp_replace({v}, '[0-9]', '9', 'g'), '[A-Za-z]', 'A', 'g')"
+    return f"left({shape}, {limit})" if limit else shape
+
+
+# --------------------------------------------------------------------------- what raw keeps (SQL)
+# Format rules of personal fields, written once: the data-quality rules judge a value with them,
+# and ingestion masks a value with them (so a check on raw gives what it gave on the value).
+
+POSTCODE_RE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
+
+
+def nhs_number_check_sql(v: str) -> str:
+    """True when the value is 10 digits (spaces and dashes ignored) with a valid modulus 11
+    check digit; false otherwise (NULL when blank)."""
+    digits = f"replace(replace({v}, ' ', ''), '-', '')"
+    # A digit is ascii - 48, and the weights 10..2 sum to 54 (48 * 54 = 2592).
+    total = " + ".join(f"{10 - i} * ascii(substr({digits}, {i + 1}, 1))" for i in range(9))
+    return (
+        f"CASE WHEN regexp_full_match({digits}, '[0-9]{{10}}') "
+        f"THEN (11 - ({total} - 2592) % 11) % 11 = ascii(substr({digits}, 10, 1)) - 48 "
+        "ELSE false END"
+    )
+
+
+def postcode_check_sql(v: str) -> str:
+    """True when the value is written as a UK postcode."""
+    return f"regexp_matches(trim({v}), {_sql_text(POSTCODE_RE)})"
+
+
+FORMAT_RULES = {"nhs_number": nhs_number_check_sql, "postcode": postcode_check_sql}
+MASK_OK = "*"  # a masked value that was given and well formed
+MASK_BAD = "?"  # a masked value that was given but is not well formed
+KEPT = ("value", "month", "mask", "none")
+
+
+def kept_sql(col: Column, v: str, typed: bool = True) -> str:
+    """What raw keeps of the column, from `v`: the typed value (the raw table's column) or,
+    with typed=False, the trimmed text of a cell, NULL when blank (a quarantined row's record,
+    where a date of birth that is not a date keeps only its shape, to be reported as such)."""
+    if col.kept == "value":
+        return v
+    if col.kept == "none":
+        return "NULL"
+    if col.kept == "month":
+        if typed:
+            return f"date_trunc('month', CAST({v} AS DATE))::DATE"
+        month = f"strftime(date_trunc('month', {date_sql(v)}), '%Y-%m-%d')"
+        return f"CASE WHEN {date_sql(v)} IS NULL THEN {shape_sql(v)} ELSE {month} END"
+    if col.kept == "mask":
+        v = f"CAST({v} AS VARCHAR)"  # also a column the file does not have (NULL)
+        rule = FORMAT_RULES.get(col.name)
+        ok = f"coalesce({rule(v)}, false)" if rule else "true"
+        return (
+            f"CASE WHEN {v} IS NULL THEN NULL WHEN {ok} THEN {_sql_text(MASK_OK)} "
+            f"ELSE {_sql_text(MASK_BAD)} END"
+        )
+    raise ValueError(f"{col.name}: unknown kept {col.kept!r}")
+
+
+def well_formed_sql(name: str, v: str) -> str:
+    """A format rule as the checks apply it to a value or to what raw kept of it (a mask)."""
+    return f"({v} = {_sql_text(MASK_OK)} OR coalesce({FORMAT_RULES[name](v)}, false))"

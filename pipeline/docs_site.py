@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, share
 from pipeline.settings import quiet_telemetry
 
 DOCS_DIR_NAME = "docs"
@@ -60,6 +60,7 @@ def build_docs_into(release_dir: Path, published_db: Path | None = None) -> Path
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         raise PrimedError(f"dbt docs generate failed: {lines[-1] if lines else proc.returncode}")
+    share(release_dir / DOCS_DIR_NAME)  # made by a process of primed's, for its readers
     return release_dir / DOCS_DIR_NAME
 
 

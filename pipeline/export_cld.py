@@ -12,8 +12,11 @@ for the 12 months ending ``period_end`` (cld.md §1.1 inclusion rules):
 
 Each event is the deduplicated row (``intermediate.int_events_deduplicated``: one row per event,
 latest state) joined back to the row that was loaded (``raw.cld_events``) through its lineage
-(file id + row number), because the submission carries the person fields the national format
-requires and the published warehouse holds none. The work database is opened read-only.
+(file id + row number). The submission carries person fields the national format requires and
+the warehouse does not keep as sent (NHS number, LA person id, date of birth, postcode, linked
+person ids: ``contract.Column.kept``): those are read from the file as it was loaded (the
+archive), its rows numbered as ingestion numbered them. The work database is opened read-only;
+the file written is its owner's alone (it holds personal data).
 
 What is written follows the Release 2 specification as the peers read it (DHSC's GetDQValues
 field list, the header names of saj42saj-beep/ASC-CLD-ASCOF's CLD_R1_Raw view):
@@ -36,6 +39,7 @@ field list, the header names of saj42saj-beep/ASC-CLD-ASCOF's CLD_R1_Raw view):
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,9 +49,11 @@ import duckdb
 from pipeline import ingest, quality
 from pipeline.contract import CLD_COLUMNS
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_dir
 
 EXPORT_COLUMNS = tuple(c for c in CLD_COLUMNS if c.submitted)
+# Submitted fields raw does not keep as sent: read from the archived files.
+SENT = tuple(c for c in EXPORT_COLUMNS if c.kept != "value")
 INVALID = "Invalid and not mapped"
 CARER_BY_ASSOCIATION = "Unpaid carer known by association"
 EVENT_ORDER = ("Request", "Assessment", "Service", "Review")
@@ -105,6 +111,7 @@ def _hours_sql() -> str:
 
 
 def _select_sql(coded: set[str]) -> str:
+    """The submission's rows, from `_chosen` (CHOSEN_SQL) and `_sent` (read_sent)."""
     fields = []
     for col in EXPORT_COLUMNS:
         name = col.name
@@ -145,7 +152,28 @@ def _select_sql(coded: set[str]) -> str:
             fields.append(name)
     order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(EVENT_ORDER))
     staged = ", ".join(f"stg.{c} AS s_{c}" for c in sorted(coded))
+    sent = ", ".join(f"sent.{c.name} AS {c.name}" for c in SENT)
     return f"""
+        WITH rows AS (
+            SELECT raw.* REPLACE ({sent}), {staged},
+                   chosen.person_id AS _person_id, chosen.event_id AS _event_id
+            FROM _chosen AS chosen
+            JOIN raw.cld_events AS raw
+              ON raw._file_id = chosen.file_id AND raw._row_number = chosen.row_number
+            JOIN staging.stg_cld__events AS stg
+              ON stg.file_id = chosen.file_id AND stg.row_number = chosen.row_number
+            JOIN _sent AS sent
+              ON sent.file_id = chosen.file_id AND sent.row_number = chosen.row_number
+        )
+        SELECT {", ".join(fields)}, _person_id
+        FROM rows
+        ORDER BY CASE s_event_type {order} ELSE {len(EVENT_ORDER)} END, event_start_date,
+                 event_reference, _event_id, _person_id
+    """
+
+
+# The rows a submission holds (file id and row number of each, with its person and event).
+CHOSEN_SQL = f"""
         WITH events AS (
             SELECT ev.file_id, ev.row_number, ev.person_id, ev.event_id
             FROM intermediate.int_events_deduplicated AS ev
@@ -187,20 +215,68 @@ def _select_sql(coded: set[str]) -> str:
             SELECT * FROM events
             UNION ALL
             SELECT * FROM carers
-        ),
-        rows AS (
-            SELECT raw.*, {staged}, chosen.person_id AS _person_id, chosen.event_id AS _event_id
-            FROM chosen
-            JOIN raw.cld_events AS raw
-              ON raw._file_id = chosen.file_id AND raw._row_number = chosen.row_number
-            JOIN staging.stg_cld__events AS stg
-              ON stg.file_id = chosen.file_id AND stg.row_number = chosen.row_number
         )
-        SELECT {", ".join(fields)}, _person_id
-        FROM rows
-        ORDER BY CASE s_event_type {order} ELSE {len(EVENT_ORDER)} END, event_start_date,
-                 event_reference, _event_id, _person_id
-    """
+        SELECT * FROM chosen
+"""
+
+
+def read_sent(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    """`_sent`: the SENT fields of every `_chosen` row, typed as ingestion types them, read
+    from its file as loaded (the archive, checked against its SHA-256), the rows numbered as
+    ingestion numbered them."""
+    columns = ", ".join(f"{c.name} {ingest.SQL_TYPE.get(c.kind, 'VARCHAR')}" for c in SENT)
+    con.execute(f"CREATE TEMP TABLE _sent (file_id INTEGER, row_number BIGINT, {columns})")
+    files = con.execute(
+        "SELECT file_id, file_name, sha256, archived_as FROM raw._files "
+        "WHERE file_id IN (SELECT file_id FROM _chosen) ORDER BY file_id"
+    ).fetchall()
+    gone = [(n, a) for _, n, _, a in files if not (paths.archive_dir / Path(a).name).exists()]
+    if gone:
+        raise PrimedError(
+            f"{len(gone)} loaded file(s) whose rows the submission holds are no longer in the "
+            f"archive, e.g. {gone[0][0]} ({paths.archive_dir / Path(gone[0][1]).name}): "
+            "purged after PRIMED_RETAIN_MONTHS (`primed purge`), or lost. The CLD file carries "
+            "person fields primed keeps only in the archived files, so a period whose rows come "
+            "from purged files cannot be exported"
+        )
+    tmp = private_dir(paths.tmp_dir)
+    for file_id, name, sha, archived_as in files:
+        path = paths.archive_dir / Path(archived_as).name
+        if ingest.sha256_of(path) != sha:
+            raise PrimedError(f"{path} is not the file loaded as {name}: its SHA-256 differs")
+        source, _facts, _warnings = ingest.readable_source(path, tmp, name)
+        try:
+            cells, delim = ingest.read_header(source, "utf-8", CLD_COLUMNS)
+            mapped, _unknown = ingest.map_headers(name, cells, "cld")
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _file AS SELECT *, row_number() OVER () AS _seq "
+                f"FROM {ingest.csv_sql(source, len(cells), delim)}"
+            )
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _bad AS "
+                "SELECT DISTINCT line - 1 AS row_number FROM _rejects"
+            )
+            where = {c.name: f"c{pos}" for pos, c in mapped.items()}
+            values = ", ".join(
+                ingest._typed_expr(c, where[c.name]) if c.name in where else "NULL" for c in SENT
+            )
+            con.execute(
+                f"""INSERT INTO _sent
+                    SELECT $file_id, _row, {values}
+                    FROM (SELECT _file.*, _seq + coalesce(steps.skipped, 0) AS _row
+                          FROM _file ASOF LEFT JOIN ({ingest.row_steps_sql("_bad")}) AS steps
+                            ON _file._seq > steps.good_before)
+                    WHERE _row IN (SELECT row_number FROM _chosen WHERE file_id = $file_id)""",
+                {"file_id": file_id},
+            )
+        finally:
+            if source != path:
+                source.unlink(missing_ok=True)
+    lost = con.execute(
+        "SELECT count(*) FROM _chosen ANTI JOIN _sent USING (file_id, row_number)"
+    ).fetchall()[0][0]
+    if lost:
+        raise PrimedError(f"{lost} row(s) of the submission were not found in their archived file")
 
 
 def _text(value: object) -> str:
@@ -269,10 +345,10 @@ def export_cld(
             ).fetchall()
         }
         coded = {c.name for c in EXPORT_COLUMNS if c.kind == "code"} & stg_columns
-        cursor = con.execute(
-            _select_sql(coded),
-            {"la": la_code, "start": start, "end": period_end},
-        )
+        period = {"la": la_code, "start": start, "end": period_end}
+        con.execute(f"CREATE TEMP TABLE _chosen AS {CHOSEN_SQL}", period)
+        read_sent(con, paths)
+        cursor = con.execute(_select_sql(coded), {k: period[k] for k in ("start", "end")})
         out = Path(out_file)
         out.parent.mkdir(parents=True, exist_ok=True)
         type_at = [c.name for c in EXPORT_COLUMNS].index("event_type")
@@ -280,7 +356,9 @@ def export_cld(
         people: set[str] = set()
         rows = 0
         tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", newline="", encoding="utf-8") as f:
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # personal data
+        with open(fd, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow([c.header for c in EXPORT_COLUMNS])
             while batch := cursor.fetchmany(10_000):

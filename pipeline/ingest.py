@@ -38,10 +38,11 @@ from typing import BinaryIO
 
 import duckdb
 
-from pipeline import contract, settings
+from pipeline import contract, retention, settings
 from pipeline.contract import Column, header_key
 from pipeline.errors import FileRefused, PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.minimise import minimise_loaded
+from pipeline.paths import WarehousePaths, append_record
 from pipeline.supersession import WITHDRAWALS_DDL, replay_withdrawals
 
 RAW_SCHEMA = "raw"
@@ -615,6 +616,8 @@ class Ingestor:
         try:
             ensure_raw_schema(con)
             self._check_key(con)
+            if changed := minimise_loaded(con):
+                self.progress(f"minimised the personal fields of {changed:,} loaded row(s)")
             ensure_manifest(con, self.paths)
             for found in discover(Path(landing)):
                 for result in self.ingest_found(con, found):
@@ -941,18 +944,11 @@ class Ingestor:
         name, source, kind, digest, delim = f.name, f.source, f.kind, f.digest, f.delim
         cells, mapped, unknown = f.cells, f.mapped, f.unknown
         n = len(cells)
-        col_spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         file_id = self._next_file_id(con)
         try:
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE _in AS
-                    SELECT *, row_number() OVER () AS _seq
-                    FROM read_csv({_q(str(source))}, header = true, auto_detect = false,
-                        columns = {col_spec}, delim = {_q(delim)}, quote = '"', escape = '"',
-                        store_rejects = true, rejects_table = '_rejects',
-                        rejects_scan = '_rejects_scan',
-                        ignore_errors = true, max_line_size = {MAX_LINE_BYTES},
-                        strict_mode = true)"""
+                    SELECT *, row_number() OVER () AS _seq FROM {csv_sql(source, n, delim)}"""
             )
         except duckdb.Error as exc:
             raise FileRefused(name, _duckdb_reason(exc)) from None
@@ -983,9 +979,17 @@ class Ingestor:
             if col.kind == "date"
         ]
         times = _listed([_q(h) for h, _expr in timed], [(h, e) for h, e in timed], when_true=True)
+        # The row as sent, for someone to look at, but for its personal fields: kept as raw
+        # keeps them (contract.Column.kept), and a field raw does not keep left out. A
+        # malformed line is kept as its shape: where its quotes and delimiters went wrong, and
+        # no value (the archived file has the line as sent).
         record = (
             "json_object("
-            + ", ".join(f"{_q(cells[i] or f'column {i + 1}')}, c{i}" for i in range(n))
+            + ", ".join(
+                f"{_q(cells[i] or f'column {i + 1}')}, {_record_cell(mapped.get(i), f'c{i}')}"
+                for i in range(n)
+                if i not in mapped or mapped[i].kept != "none"
+            )
             + ")"
         )
         extra = (
@@ -1014,6 +1018,7 @@ class Ingestor:
         typed = [
             f"{_typed_expr(cols[t][0], cols[t][1]) if t in cols else 'NULL'} AS {t}" for t in target
         ]
+        kept = [contract.kept_sql(c, c.name) for c in KIND_COLUMNS[kind]]
         pseudonyms = PSEUDONYMS.get(kind, {})
         hashed = [
             f"CASE WHEN ({expr}) IS NOT NULL THEN sha256($key || '|' || ({expr})) END"
@@ -1023,7 +1028,7 @@ class Ingestor:
             f"""INSERT INTO {RAW_SCHEMA}.{RAW_TABLE[kind]}
                 ({", ".join([*target, *pseudonyms])}, _extra, _file_id, _file_name, _file_hash,
                  _row_number, _loaded_at)
-                SELECT {", ".join([*target, *hashed])}, _extra, $file_id, $file_name, $digest,
+                SELECT {", ".join([*kept, *hashed])}, _extra, $file_id, $file_name, $digest,
                        _row, $loaded_at
                 FROM (SELECT {", ".join(typed)}, {extra} AS _extra, _row
                       FROM _checked WHERE len(_problems) = 0)""",
@@ -1041,7 +1046,7 @@ class Ingestor:
                 FROM _checked WHERE len(_problems) > 0
                 UNION ALL
                 SELECT ?, ?, ?, row_number, [], ['malformed row: ' || problem],
-                       json_object('line', csv_line), ?, NULL
+                       json_object('line', {contract.shape_sql("csv_line", None)}), ?, NULL
                 FROM _bad""",
             [file_id, name, kind, loaded_at, file_id, name, kind, loaded_at],
         )
@@ -1082,6 +1087,13 @@ class Ingestor:
             loaded_at=loaded_at,
         )
         return file_id
+
+
+def _record_cell(col: Column | None, src: str) -> str:
+    """A quarantined row's cell as its record keeps it (an unknown column's as sent)."""
+    if col is None or col.kept == "value":
+        return src
+    return contract.kept_sql(col, f"nullif(trim({src}), '')", typed=False)
 
 
 def _listed(items: list[str], rules: list[tuple[str, str]], when_true: bool = False) -> str:
@@ -1155,6 +1167,18 @@ def _whole_file_failures(
     return out
 
 
+def csv_sql(source: Path, columns: int, delim: str) -> str:
+    """DuckDB's reader of a landing CSV as ingestion reads it: `columns` cells as VARCHAR (c0,
+    c1...), the rejected lines in `_rejects` (line numbers counting the header as line 1)."""
+    spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(columns)) + "}"
+    return f"""read_csv({_q(str(source))}, header = true, auto_detect = false,
+                        columns = {spec}, delim = {_q(delim)}, quote = '"', escape = '"',
+                        store_rejects = true, rejects_table = '_rejects',
+                        rejects_scan = '_rejects_scan',
+                        ignore_errors = true, max_line_size = {MAX_LINE_BYTES},
+                        strict_mode = true)"""
+
+
 def row_steps_sql(bad: str) -> str:
     """Good rows are numbered in reading order (`_seq`) but rejected lines still count as data
     rows. From `bad` (one `row_number` per rejected row), a step per run of good rows:
@@ -1195,6 +1219,8 @@ def _size(n: float) -> str:
 def _describe(r: FileResult) -> str:
     if r.status == "loaded":
         text = f"loaded   {r.file_name}: {r.rows_loaded:,} rows"
+        if r.reason:  # restored in a rebuild
+            text += f" {r.reason}"
         if r.rows_quarantined:
             text += f", {r.rows_quarantined:,} quarantined"
         return text + "".join(f" (warning: {w})" for w in r.warnings)
@@ -1277,10 +1303,7 @@ def append_manifest(
         "loaded_at": at.isoformat(),
         "key_fingerprint": key_fingerprint,
     }
-    with (paths.archive_dir / MANIFEST).open("a", encoding="utf-8") as out:
-        out.write(json.dumps(line) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    append_record(paths.archive_dir / MANIFEST, line)
 
 
 def ensure_manifest(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
@@ -1322,11 +1345,15 @@ def read_manifest(archive_dir: Path) -> list[dict]:
 
 
 def rebuild_raw(
-    warehouse: str | Path, progress: Callable[[str], None] | None = None
+    warehouse: str | Path,
+    progress: Callable[[str], None] | None = None,
+    rotate_key: bool = False,
 ) -> IngestReport:
     """Load every archived file again, in the order it was first loaded, into a warehouse
     whose work database is gone (a restore, or a compaction): the same raw rows, the same
-    quarantine, the same pseudonyms (with the same key)."""
+    quarantine, the same pseudonyms (with the same key). With `rotate_key`, the key may differ
+    from the archive's: every pseudonym is made anew with it, and the manifest then names the
+    new key's fingerprint."""
     paths = WarehousePaths.at(warehouse)
     if paths.work_db.exists():
         raise PrimedError(
@@ -1334,8 +1361,18 @@ def rebuild_raw(
             "folder away first"
         )
     entries = read_manifest(paths.archive_dir)
+    # Files purged beyond retention come back from their pseudonymised rows.
+    purged = retention.purged_log(paths)
+    if rotate_key and any(e["sha256"] in purged for e in entries):
+        raise PrimedError(
+            f"{sum(e['sha256'] in purged for e in entries)} loaded file(s) were purged beyond "
+            "retention: their rows are kept only as pseudonyms made with the old key, which a "
+            "new key cannot make again. Rotate the key before files are purged, or keep it"
+        )
     missing = [
-        e["archived_as"] for e in entries if not (paths.archive_dir / e["archived_as"]).exists()
+        e["archived_as"]
+        for e in entries
+        if e["sha256"] not in purged and not (paths.archive_dir / e["archived_as"]).exists()
     ]
     if missing:
         raise PrimedError(
@@ -1348,7 +1385,7 @@ def rebuild_raw(
         )
     ingestor = Ingestor(paths, progress, record_manifest=False)
     fingerprint = settings.key_fingerprint(ingestor.pseudonym_key)
-    if any(e.get("key_fingerprint") not in (None, fingerprint) for e in entries):
+    if not rotate_key and any(e.get("key_fingerprint") not in (None, fingerprint) for e in entries):
         raise PrimedError(
             "the pseudonym key differs from the one the archive was loaded with; set "
             f"{settings.KEY_ENV} (or restore secrets/pseudonym.key) to the original key"
@@ -1358,11 +1395,17 @@ def rebuild_raw(
     try:
         ensure_raw_schema(con)
         ingestor._check_key(con)
+        minimise_loaded(con)
         seen: set[str] = set()
         for e in entries:
             if e["sha256"] in seen:  # a line repeated by a crash between archive and commit
                 continue
             seen.add(e["sha256"])
+            if e["sha256"] in purged:
+                result = _restore(con, paths, purged[e["sha256"]])
+                report.files.append(result)
+                ingestor.progress(_describe(result))
+                continue
             path = paths.archive_dir / e["archived_as"]
             if sha256_of(path) != e["sha256"]:
                 raise PrimedError(f"{path} does not match its SHA-256 in {MANIFEST}: damaged")
@@ -1373,7 +1416,35 @@ def rebuild_raw(
             ingestor.progress(f"replayed {replayed} withdrawal(s) and restore(s) from the archive")
     finally:
         con.close()
+    if rotate_key:
+        _rewrite_manifest_key(paths, fingerprint)
     return report
+
+
+def _restore(con: duckdb.DuckDBPyConnection, paths: WarehousePaths, entry: dict) -> FileResult:
+    """A purged file in a rebuild: its rows as raw held them when it was purged."""
+    file_id = retention.restore_purged(con, paths, entry)
+    row = con.execute(
+        f"SELECT kind, rows_read, rows_loaded, rows_quarantined FROM {RAW_SCHEMA}._files "
+        "WHERE file_id = ?",
+        [file_id],
+    ).fetchall()[0]
+    return FileResult(
+        entry["file_name"], row[0], "loaded", row[1] or 0, row[2] or 0, row[3] or 0,
+        reason=f"from its pseudonymised rows (the file was purged on {entry['purged_at'][:10]})",
+    )  # fmt: skip
+
+
+def _rewrite_manifest_key(paths: WarehousePaths, fingerprint: str) -> None:
+    """After a key rotation: the archive's manifest names the key it is now loaded with."""
+    manifest = paths.archive_dir / MANIFEST
+    lines = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    part = manifest.with_suffix(".part")
+    part.write_text(
+        "".join(json.dumps(e | {"key_fingerprint": fingerprint}) + "\n" for e in lines),
+        encoding="utf-8",
+    )
+    os.replace(part, manifest)
 
 
 def ingest(

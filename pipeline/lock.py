@@ -99,8 +99,8 @@ def warehouse_lock(
             _held[key] -= 1
         return
     wait = default_wait() if wait_seconds is None else wait_seconds
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    paths.ensure()
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         _acquire(fd, path, paths, wait, say or (lambda msg: None))
         info = {

@@ -2,8 +2,10 @@
 
 A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
 database opened read-only: the DuckDB file, a Parquet file per mart, and the data-quality
-report of every loaded extract (`quality/index.html`). Only when it is complete is the
-`<warehouse>/published` symlink replaced (one rename), so a reader sees the old release or the
+report of every loaded extract (`quality/index.html`); with `PRIMED_PUBLISH_PG`, the marts are
+also loaded into a PostgreSQL schema beside the published one (pipeline/publish_postgres.py).
+Only when it is complete are the server's schema (one transaction) and the
+`<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
 next run, which writes a new file rather than the one being read. Old releases are pruned as
 pipeline/retention.py says: never the live one, nor one a reader holds open.
@@ -14,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +23,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import settings
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, share
+from pipeline.publish_postgres import load_release
 from pipeline.retention import prune_releases
+from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
@@ -65,12 +69,21 @@ def publish(
     final = paths.releases_dir / name
     shutil.rmtree(building, ignore_errors=True)
     (building / "parquet").mkdir(parents=True)
+    server = None
     try:
         release = _build(paths.work_db, building, run_id, say)
         _quality_reports(paths, building / "quality", say)
-        _make_read_only(building)
+        share(building)  # read-only, readable by the readers of what is published
+        target = settings.postgres_publish_target()
+        if target is not None:
+            # Loaded beside the server's published schema; swapped in with the file below.
+            server = load_release(building / "primed.duckdb", target, say, PUBLISHED_SCHEMA)
         building.rename(final)
+        if server is not None:
+            server.swap()
     except BaseException:
+        if server is not None and not server.con.closed:
+            server.discard()
         shutil.rmtree(building, ignore_errors=True)
         raise
     _swap_symlink(paths.published, Path("releases") / name)
@@ -113,9 +126,10 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
         con.execute(
             f"""CREATE TABLE pub.{PUBLISHED_SCHEMA}._release AS
                 SELECT ? AS run_id, ? AS published_at, ?::DATE AS data_date,
-                       ? AS storage_version""",
-            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION],
-        )
+                       ? AS storage_version, ? AS inputs_fingerprint""",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION,
+             inputs_fingerprint(con, "work")],
+        )  # fmt: skip
         con.execute("DETACH pub")
         return Release(out, run_id, data_date, counts)
     finally:
@@ -155,12 +169,6 @@ def _data_date(con: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.Error:
         return None
     return str(row[0][0]) if row and row[0][0] is not None else None
-
-
-def _make_read_only(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:

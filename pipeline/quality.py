@@ -209,15 +209,6 @@ def _r2_sql(field_name: str) -> str:
 
 
 LA_CODE_RE = r"^E(06|07|08|09|10)[0-9]{6}$"
-POSTCODE_RE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
-NHS_DIGITS = "replace(replace(nhs_number, ' ', ''), '-', '')"
-_NHS_SUM = " + ".join(f"{10 - i} * ascii(substr({NHS_DIGITS}, {i + 1}, 1))" for i in range(9))
-# Modulus 11 check digit: a digit is ascii - 48 and the weights 10..2 sum to 54 (48 * 54 = 2592).
-NHS_VALID = (
-    f"CASE WHEN regexp_full_match({NHS_DIGITS}, '[0-9]{{10}}') "
-    f"THEN (11 - ({_NHS_SUM} - 2592) % 11) % 11 = ascii(substr({NHS_DIGITS}, 10, 1)) - 48 "
-    "ELSE false END"
-)
 ORDERS = {
     "cld": [
         ("event_start_date", "event_end_date"),
@@ -294,14 +285,12 @@ def derived_columns(kind: str) -> dict[str, str]:
             f"CASE WHEN date_diff('year', {contract.date_sql('date_of_birth')}, {age_at}) "
             "BETWEEN 18 AND 64 THEN 'Y' ELSE '' END"
         )
-        d["nhs_number__parse"] = (
-            f"CASE WHEN nhs_number IS NULL THEN NULL WHEN coalesce({NHS_VALID}, false) "
-            "THEN 'ok' ELSE 'invalid' END"
-        )
-        d["postcode__parse"] = (
-            f"CASE WHEN postcode IS NULL THEN NULL WHEN regexp_matches(trim(postcode), "
-            f"{_q(POSTCODE_RE)}) THEN 'ok' ELSE 'invalid' END"
-        )
+        # The format rules (contract.FORMAT_RULES) judge a value, or the mask raw keeps of it.
+        for name in contract.FORMAT_RULES:
+            d[f"{name}__parse"] = (
+                f"CASE WHEN {name} IS NULL THEN NULL WHEN {contract.well_formed_sql(name, name)} "
+                "THEN 'ok' ELSE 'invalid' END"
+            )
         # Release 2 made the hours a defined list of bands; Release 1 sent a number.
         bands = ", ".join(_q(v) for v in r2_values("total_hrs_caring_per_week")) or "NULL"
         d["total_hrs_caring_per_week__release"] = (

@@ -35,7 +35,7 @@ from pipeline import charts
 from pipeline.charts import Chart, Series
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, share
 
 REPORTS_SQL_DIR = PROJECT_DIR / "reports_sql"
 REPORTS_DIR_NAME = "reports"
@@ -1055,6 +1055,7 @@ def render_reports_into(
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+    share(final)  # readable by the readers of what is published, as the release is
     return final
 
 

@@ -8,7 +8,7 @@ import os
 import secrets
 
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.paths import WarehousePaths, private_dir
 
 KEY_ENV = "PRIMED_PSEUDONYM_KEY"
 log = logging.getLogger("primed")
@@ -38,7 +38,7 @@ def pseudonym_key(paths: WarehousePaths) -> str:
     key_file = paths.secrets_dir / "pseudonym.key"
     if key_file.exists():
         return key_file.read_text().strip()
-    paths.secrets_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.secrets_dir)
     key = secrets.token_hex(32)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -49,6 +49,28 @@ def pseudonym_key(paths: WarehousePaths) -> str:
         KEY_ENV,
     )
     return key
+
+
+def postgres_publish_target():
+    """Where publishing also loads the marts (PRIMED_PUBLISH_PG), or None."""
+    from pipeline.publish_postgres import PostgresTarget
+
+    dsn = os.environ.get("PRIMED_PUBLISH_PG", "").strip()
+    if not dsn:
+        return None
+    timeout = os.environ.get("PRIMED_PUBLISH_PG_SWAP_TIMEOUT", "300")
+    try:
+        swap_timeout = float(timeout)
+    except ValueError:
+        raise PrimedError(
+            f"PRIMED_PUBLISH_PG_SWAP_TIMEOUT must be seconds, not {timeout!r}"
+        ) from None
+    return PostgresTarget(
+        dsn,
+        schema=os.environ.get("PRIMED_PUBLISH_PG_SCHEMA", "marts"),
+        reader_role=os.environ.get("PRIMED_PUBLISH_PG_READER", "primed_reader"),
+        swap_timeout=swap_timeout,
+    )
 
 
 def key_fingerprint(key: str) -> str:

@@ -405,7 +405,8 @@ def _loaded_relation(con, file_id: int, name: str) -> tuple[str, set[str], list[
         ).fetchall()
     ]
     quarantined = ""
-    present = set(cols)
+    # A field raw does not keep (contract.Column.kept "none", names) is reported as not there.
+    present = {c.name for c in contract.CLD_COLUMNS if c.kept != "none"}
     if keys:
         headers = list(keys[0][0])
         mapped, _unknown = ingest.map_headers(name, headers, "cld")

@@ -88,6 +88,8 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory, dbt_manifest):
     """A small generated borough run once through the job, shared by the modules that read it.
+    It runs under the most permissive umask (0: files 666, folders 777), as a careless service
+    account might: tests/test_data_protection.py checks what it created is private all the same.
     PRIMED_TEST_DEMO_DIR (a folder with landing/ and warehouse/ built this way) reuses one."""
     from pipeline.cli import run_pipeline
     from pipeline.generate import generate
@@ -100,5 +102,9 @@ def demo_build(tmp_path_factory, dbt_manifest):
     landing = base / "landing"
     generate(landing, seed=11, scale=0.02)
     paths = WarehousePaths.at(base / "warehouse")
-    assert run_pipeline(landing, paths.root) == 0
+    previous = os.umask(0)
+    try:
+        assert run_pipeline(landing, paths.root) == 0
+    finally:
+        os.umask(previous | 0o077)  # as primed leaves it: files made later are private too
     return landing, paths

@@ -69,3 +69,23 @@ def file_texts(folder: Path, skip_suffixes: tuple[str, ...] = ()) -> Iterable[tu
             yield str(path), "\n".join("\t".join(map(str, r)) for r in rows)
         else:
             yield str(path), path.read_text(encoding="utf-8", errors="replace")
+
+
+def columns_holding(con: duckdb.DuckDBPyConnection, values: set[str], where: str) -> list[str]:
+    """`table.column` of each column (those of duckdb_columns() matching `where`) in which one
+    of the values is a whole cell."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pii AS SELECT unnest(?::VARCHAR[]) AS v", [sorted(values)]
+    )
+    found = []
+    for database, schema, table, column in con.execute(
+        f"SELECT database_name, schema_name, table_name, column_name FROM duckdb_columns() "
+        f"WHERE {where}"
+    ).fetchall():
+        relation = f'"{database}"."{schema}"."{table}"'
+        hits = con.execute(
+            f'SELECT count(*) FROM {relation} t JOIN _pii ON CAST(t."{column}" AS VARCHAR) = _pii.v'
+        ).fetchall()[0][0]
+        if hits:
+            found.append(f"{table}.{column}")
+    return found

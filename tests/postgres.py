@@ -15,16 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-PG_TYPES = {
-    "VARCHAR": "text",
-    "INTEGER": "integer",
-    "BIGINT": "bigint",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "JSON": "jsonb",
-    "DOUBLE": "double precision",
-    "BOOLEAN": "boolean",
-}
+from pipeline.publish_postgres import copy_tables
 
 
 def server_programs() -> tuple[str, str] | None:
@@ -82,42 +73,13 @@ def copy_raw_schema(work_db: Path, settings: dict, tmp: Path) -> dict[str, int]:
 
     src = duckdb.connect(str(work_db), read_only=True)
     pg = psycopg2.connect(**settings)
-    copied: dict[str, int] = {}
     try:
         cur = pg.cursor()
         cur.execute("CREATE SCHEMA raw")
         tables = src.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY 1"
         ).fetchall()
-        for (table,) in tables:
-            columns = src.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'raw' "
-                "AND table_name = ? ORDER BY column_index",
-                [table],
-            ).fetchall()
-            ddl, select = [], []
-            for name, dtype in columns:
-                if dtype.endswith("[]"):
-                    ddl.append(f'"{name}" text[]')
-                    # PostgreSQL's array literal: {"a","b"} with \ and " escaped.
-                    element = "'\"' || replace(replace(x, '\\', '\\\\'), '\"', '\\\"') || '\"'"
-                    select.append(
-                        f"'{{' || array_to_string(list_transform(\"{name}\", lambda x: "
-                        f"{element}), ',') || '}}' AS \"{name}\""
-                    )
-                else:
-                    pg_type = dtype.replace("DECIMAL", "numeric")
-                    ddl.append(f'"{name}" {PG_TYPES.get(dtype, pg_type)}')
-                    select.append(f'"{name}"')
-            cur.execute(f'CREATE TABLE raw."{table}" ({", ".join(ddl)})')
-            csv_path = tmp / f"{table}.csv"
-            src.execute(
-                f'COPY (SELECT {", ".join(select)} FROM raw."{table}") '
-                f"TO '{csv_path}' (HEADER, FORMAT csv)"
-            )
-            with csv_path.open(encoding="utf-8") as f:
-                cur.copy_expert(f'COPY raw."{table}" FROM STDIN WITH (FORMAT csv, HEADER)', f)
-            copied[table] = src.execute(f'SELECT count(*) FROM raw."{table}"').fetchall()[0][0]
+        copied = copy_tables(src, "raw", cur, "raw", [t for (t,) in tables], tmp)
         pg.commit()
     finally:
         pg.close()

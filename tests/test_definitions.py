@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, DagsterInstance, build_sensor_context
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    build_sensor_context,
+)
 
 from dagster_project.pipeline_defs import JOB_NAME, POOL, build_definitions
+from pipeline.paths import WarehousePaths
+from pipeline.run_state import landing_snapshot, record_seen
 from tests.conftest import cld_row, write_csv
 
 
@@ -32,27 +40,34 @@ def test_graph_has_ingestion_dbt_models_checks_and_publishing(tmp_path, dbt_mani
     assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
 
 
-def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path, dbt_manifest):
+def test_sensor_requests_a_run_only_for_files_no_run_has_dealt_with(tmp_path, dbt_manifest):
     landing = tmp_path / "landing"
     landing.mkdir()
     defs = build_definitions(landing, tmp_path / "wh", settle_seconds=0)
+    paths = WarehousePaths.at(tmp_path / "wh")
+    paths.work_dir.mkdir(parents=True)
     sensor = defs.resolve_sensor_def("landing_file_sensor")
+
+    def tick(instance):
+        return sensor.evaluate_tick(build_sensor_context(instance=instance))
+
     with DagsterInstance.ephemeral() as instance:
-        ctx = build_sensor_context(instance=instance, cursor=None)
-        assert sensor.evaluate_tick(ctx).run_requests == []  # nothing has landed yet
+        assert tick(instance).skip_message == "no new or changed landing files"
         write_csv(landing / "cld_first.csv", [cld_row()])
-        first = sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None))
-        assert len(first.run_requests) == 1
-        ctx = build_sensor_context(instance=instance, cursor=first.cursor)
-        assert sensor.evaluate_tick(ctx).run_requests == []
+        first = tick(instance).run_requests
+        assert len(first) == 1
+        # Until a run deals with it, the same file asks for the same run: Dagster starts it once.
+        assert tick(instance).run_requests[0].run_key == first[0].run_key
+        # A run dealt with it (loaded, skipped or refused): nothing to do, even after a restart.
+        record_seen(paths, landing_snapshot(landing), set())
+        assert tick(instance).skip_message == "no new or changed landing files"
         write_csv(landing / "cld_new.csv", [cld_row()])
-        ctx = build_sensor_context(instance=instance, cursor=first.cursor)
-        third = sensor.evaluate_tick(ctx)
-        assert len(third.run_requests) == 1
-        assert third.run_requests[0].run_key != first.run_requests[0].run_key
         (landing / "notes.txt").write_text("not a landing file")
-        ctx = build_sensor_context(instance=instance, cursor=third.cursor)
-        assert sensor.evaluate_tick(ctx).run_requests == []
+        second = tick(instance).run_requests
+        assert len(second) == 1 and second[0].run_key != first[0].run_key
+        # While a run is under way the sensor waits for it rather than queue another.
+        instance.add_run(DagsterRun(job_name=JOB_NAME, status=DagsterRunStatus.STARTED))
+        assert "is under way" in tick(instance).skip_message
 
 
 def test_sensor_waits_for_a_file_still_being_written(tmp_path, dbt_manifest):

@@ -229,6 +229,31 @@ def test_the_archive_and_the_key_rebuild_the_raw_layer(tmp_path, monkeypatch):
         rebuild_raw(restored.root)
 
 
+def test_a_key_rotation_makes_every_pseudonym_anew(tmp_path, monkeypatch):
+    landing = _landing(tmp_path / "landing")
+    paths = WarehousePaths.at(tmp_path / "wh")
+    ingest(landing, paths.root)
+    pseudonyms = "SELECT _la_person_pseudonym FROM raw.cld_events ORDER BY _row_number, 1"
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    old = con.execute(pseudonyms).fetchall()
+    con.close()
+    rotated = WarehousePaths.at(tmp_path / "rotated")
+    shutil.copytree(paths.archive_dir, rotated.archive_dir)
+    monkeypatch.setenv("PRIMED_PSEUDONYM_KEY", "the-new-key-0123456789abcdef")
+    with pytest.raises(PrimedError, match="differs from the one the archive was loaded with"):
+        rebuild_raw(rotated.root)
+    shutil.rmtree(rotated.work_dir, ignore_errors=True)
+    rebuild_raw(rotated.root, rotate_key=True)
+    con = duckdb.connect(str(rotated.work_db), read_only=True)
+    new = con.execute(pseudonyms).fetchall()
+    con.close()
+    assert len(new) == len(old) and not set(new) & set(old)
+    # The archive now names the new key: the next restore needs it, and no flag.
+    again = WarehousePaths.at(tmp_path / "again")
+    shutil.copytree(rotated.archive_dir, again.archive_dir)
+    assert rebuild_raw(again.root).loaded
+
+
 def test_a_warehouse_without_a_manifest_gets_one_from_its_registry(tmp_path):
     landing = _landing(tmp_path / "landing")
     paths = WarehousePaths.at(tmp_path / "wh")
@@ -265,7 +290,7 @@ def test_the_demo_archive_rebuilds_the_demo_raw_layer(tmp_path, demo_build, caps
     assert "exists: a rebuild starts from the archive alone; move the work folder away" in err
     usage = {u.what: u for u in disk_usage(demo)}
     assert set(usage) == {"releases", "archive", "quality", "work"}
-    assert usage["archive"].bytes > 0 and "kept for good" in usage["archive"].note
+    assert usage["archive"].bytes > 0 and "kept 24 months after the period" in usage["archive"].note
     assert main(["status", "--warehouse", str(demo.root)]) == 0
     status = capsys.readouterr().out
     assert "releases:" in status and "archive:" in status and "work:" in status

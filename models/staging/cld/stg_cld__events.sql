@@ -4,7 +4,8 @@
 
 {#- One row per loaded extract row: renamed, typed, coded values mapped to Release 2, and the
     person pseudonymised (NHS number when valid, else LA code + LA person id: cld.md §1.4).
-    No personal identifier leaves this model. -#}
+    Raw holds no personal identifier to pass on (pipeline/contract.py, `kept`): pseudonyms,
+    and the date of birth to its month. -#}
 {%- set fields = cld_coded_fields() -%}
 {%- set grouped = ['event_outcome', 'service_type', 'ethnicity', 'primary_support_reason',
                    'accommodation_status'] -%}
@@ -43,14 +44,6 @@ mapped as (
         cast(extract(year from events.date_of_birth) as integer) as birth_year,
         cast(extract(month from events.date_of_birth) as integer) as birth_month,
         events.date_of_death,
-        upper(
-            case
-                when {{ dbt.position("' '", 'trim(events.postcode)') }} > 0
-                    then split_part(trim(events.postcode), ' ', 1)
-                when length(trim(events.postcode)) > 3
-                    then left(trim(events.postcode), length(trim(events.postcode)) - 3)
-            end
-        ) as postcode_district,
         events.event_reference,
         events.event_start_date,
         events.event_end_date,
