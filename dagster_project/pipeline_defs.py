@@ -50,7 +50,7 @@ from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
-from pipeline import run_state
+from pipeline import run_state, spark_target
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
 from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
@@ -248,10 +248,18 @@ def build_definitions(
     )
     def primed_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
+        # PRIMED_DBT_TARGET=spark: built on Spark from raw Parquet, then read back into the work
+        # database, so that every later step reads the Spark-built tables as it would DuckDB's.
+        spark = spark_target.on_spark()
         try:
             with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
-                invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+                target_path = spark_target.prepare(paths, context.log.info) if spark else None
+                invocation = dbt.cli(
+                    ["build"], context=context, raise_on_error=False, target_path=target_path
+                )
                 yield from invocation.stream()
+                if spark and invocation.is_successful():
+                    spark_target.load_built_tables(paths, invocation.target_path, context.log.info)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         if not invocation.is_successful():
