@@ -2,6 +2,10 @@
 
     python bench/benchmark.py                 # scales 1 and 10
     python bench/benchmark.py --scales 0.1 1  # any scales
+    python bench/benchmark.py --scales 0.1 --spark   # also the dbt build on Spark
+
+With --spark, two more stages: the raw schema written as Parquet, and `dbt build` on the
+`spark` target (a local SparkSession, needs the spark extra and Java 17) from that Parquet.
 
 Each stage runs in its own process, so the peak resident memory reported is that stage's
 (including any process it starts, such as dbt).
@@ -34,7 +38,7 @@ def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def bench(scale: float, workdir: Path, only: list[str] | None = None) -> dict:
+def bench(scale: float, workdir: Path, only: list[str] | None = None, spark: bool = False) -> dict:
     landing, warehouse = workdir / "landing", workdir / "warehouse"
     env = dict(os.environ)
     env.update(
@@ -49,6 +53,7 @@ def bench(scale: float, workdir: Path, only: list[str] | None = None) -> dict:
         "generate": [*primed, "generate", "--out", str(landing), "--scale", str(scale)],
         "ingest": [*primed, "ingest", "--landing", str(landing), "--warehouse", str(warehouse)],
         "dbt": [dbt, "build", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "-q"],
+        **(spark_stages(workdir, dbt) if spark else {}),
         "publish": [
             PY,
             "-c",
@@ -74,11 +79,50 @@ def bench(scale: float, workdir: Path, only: list[str] | None = None) -> dict:
     return result
 
 
+def spark_stages(workdir: Path, dbt: str) -> dict[str, list[str]]:
+    """The raw layer as Parquet, and the dbt build on Spark from it (settings in the
+    environment, as PRIMED_DBT_TARGET=spark runs it in the pipeline)."""
+    spark_env = {
+        "PRIMED_DBT_TARGET": "spark",
+        "PRIMED_SPARK_DIR": str(workdir / "spark"),
+        "PRIMED_RAW_PARQUET": str(workdir / "raw_parquet"),
+    }
+    env = [f"{k}={v}" for k, v in spark_env.items()]
+    return {
+        "parquet": [
+            PY,
+            "-c",
+            "import sys; from pathlib import Path; from pipeline.raw_parquet import "
+            "export_raw_parquet; export_raw_parquet(Path(sys.argv[1]), Path(sys.argv[2]))",
+            str(workdir / "warehouse" / "work" / "primed.duckdb"),
+            spark_env["PRIMED_RAW_PARQUET"],
+        ],
+        "dbt_spark": [
+            "env",
+            *env,
+            dbt,
+            "build",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(workdir / "spark" / "target"),
+            "-q",
+        ],  # fmt: skip
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
-    parser.add_argument("--stages", nargs="+", choices=["generate", "ingest", "dbt", "publish"])
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=["generate", "ingest", "dbt", "parquet", "dbt_spark", "publish"],
+    )
+    parser.add_argument("--spark", action="store_true", help="also build on Spark")
     parser.add_argument("--workdir", type=Path, help="use (and keep) this folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -86,7 +130,7 @@ def main() -> None:
     for scale in args.scales:
         workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"primed-bench-{scale}-"))
         try:
-            results.append(bench(scale, workdir, args.stages))
+            results.append(bench(scale, workdir, args.stages, args.spark))
         finally:
             if not (args.keep or args.workdir):
                 shutil.rmtree(workdir, ignore_errors=True)
