@@ -52,7 +52,7 @@ from packaging import version
 from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
-from pipeline import docs_site, run_state
+from pipeline import docs_site, run_state, spark_target
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
@@ -289,15 +289,26 @@ def build_definitions(
         target = paths.work_dir / "dbt"
         docs = paths.work_dir / DBT_DOCS_DIR
         shutil.rmtree(docs, ignore_errors=True)  # publishing takes only this run's docs
+        # PRIMED_DBT_TARGET=spark: built on Spark from raw Parquet, then read back into the work
+        # database, so that every later step reads the Spark-built tables as it would DuckDB's.
+        # There the unit tests run in the build too: the test suite runs them on DuckDB only.
+        spark = spark_target.on_spark()
         try:
             with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
+                if spark:
+                    target = spark_target.prepare(paths, context.log.info)
                 invocation = dbt.cli(
-                    DBT_BUILD, context=context, target_path=target, raise_on_error=False
+                    ["build"] if spark else DBT_BUILD,
+                    context=context,
+                    target_path=target,
+                    raise_on_error=False,
                 )
                 yield from invocation.stream()
                 if not invocation.is_successful():
                     raise Failure(description=dbt_failures(invocation.target_path))
-                if os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
+                if spark:
+                    spark_target.load_built_tables(paths, invocation.target_path, context.log.info)
+                elif os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
                     _generate_docs(context, dbt, target, docs)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc

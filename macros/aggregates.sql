@@ -8,6 +8,10 @@
     arg_max({{ expr }}, {{ order_by }}) filter (where {{ where }})
 {%- endmacro %}
 
+{% macro spark__latest_value(expr, order_by, where) -%}
+    max_by({{ expr }}, {{ order_by }}) filter (where {{ where }})
+{%- endmacro %}
+
 {% macro postgres__latest_value(expr, order_by, where) -%}
     (array_agg({{ expr }} order by {{ order_by }} desc) filter (where {{ where }}))[1]
 {%- endmacro %}
@@ -19,26 +23,8 @@
     {{ return(adapter.dispatch('first_row_per_key', 'primed')(relation, key, ids, order_by)) }}
 {%- endmacro %}
 
-{#- One hash aggregate: no sort of every row by key. -#}
+{#- A window over each key (PostgreSQL, Spark). -#}
 {% macro default__first_row_per_key(relation, key, ids, order_by) -%}
-    select
-        {{ key }},
-        source_rows,
-        {% for id in ids %}winner.{{ id }} as {{ id }}{{ ', ' if not loop.last }}{% endfor %}
-    from (
-        select
-            {{ key }},
-            count(*) as source_rows,
-            arg_max(
-                { {%- for id in ids %}'{{ id }}': {{ id }}{{ ', ' if not loop.last }}{% endfor -%} },
-                { {%- for term in order_by %}'o{{ loop.index }}': {{ term }}{{ ', ' if not loop.last }}{% endfor -%} }
-            ) as winner
-        from {{ relation }}
-        group by {{ key }}
-    ) as per_key
-{%- endmacro %}
-
-{% macro postgres__first_row_per_key(relation, key, ids, order_by) -%}
     select
         {{ key }},
         source_rows,
@@ -56,6 +42,26 @@
     ) as ranked_rows
     where version_rank = 1
 {%- endmacro %}
+
+{#- One hash aggregate: no sort of every row by key. -#}
+{% macro duckdb__first_row_per_key(relation, key, ids, order_by) -%}
+    select
+        {{ key }},
+        source_rows,
+        {% for id in ids %}winner.{{ id }} as {{ id }}{{ ', ' if not loop.last }}{% endfor %}
+    from (
+        select
+            {{ key }},
+            count(*) as source_rows,
+            arg_max(
+                { {%- for id in ids %}'{{ id }}': {{ id }}{{ ', ' if not loop.last }}{% endfor -%} },
+                { {%- for term in order_by %}'o{{ loop.index }}': {{ term }}{{ ', ' if not loop.last }}{% endfor -%} }
+            ) as winner
+        from {{ relation }}
+        group by {{ key }}
+    ) as per_key
+{%- endmacro %}
+
 
 {#- Whole years of age at `at_date` from birth year and month (the day is not kept). -#}
 {% macro age_at(birth_year, birth_month, at_date) -%}
@@ -109,3 +115,13 @@
         cast(null as {{ type_double() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- `not materialized` for a CTE read twice that is better streamed from its source than copied
+    into memory first (DuckDB, PostgreSQL); Spark has no such hint (and plans it so anyway). -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'primed')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}not materialized{%- endmacro %}
+
+{% macro spark__not_materialized() -%}{%- endmacro %}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import spark_target
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.paths import WarehousePaths
 
@@ -30,7 +31,7 @@ NOT_RULES = {"PRIMED_LANDING", "PRIMED_WAREHOUSE", "PRIMED_WORK_DB", "PRIMED_PSE
              "PRIMED_KEEP_RELEASES", "PRIMED_KEEP_QUALITY_RUNS", "PRIMED_ALERT_COMMAND",
              "PRIMED_MAX_DATA_AGE_DAYS", "PRIMED_CHROMIUM", "PRIMED_PUBLISH_PG_SWAP_TIMEOUT",
              "PRIMED_DOCS_DB", "PRIMED_MEMORY_LIMIT", "PRIMED_RETAIN_MONTHS",
-             "PRIMED_PUBLISH_GROUP"}  # fmt: skip
+             "PRIMED_PUBLISH_GROUP", *spark_target.SETTINGS}  # fmt: skip
 
 
 def code_fingerprint() -> str:

@@ -10,7 +10,7 @@
     keeps them streamed from the table rather than copied into memory first. -#}
 with
 
-events as not materialized (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('int_cld_current_rows') }}
     -- Rows with no valid event type (a carer known by association, or an invalid code)
@@ -21,7 +21,7 @@ events as not materialized (
 
 ),
 
-derived as not materialized (
+derived as {{ not_materialized() }} (
 
     select
         *,
