@@ -7,12 +7,15 @@ lock (pipeline/lock.py), so neither do a Dagster run and a `primed run` from a s
 """
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +47,18 @@ from dagster import (
     sensor,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging import version
 
 from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
+from pipeline import docs_site, run_state, spark_target
 from pipeline import ingest as ingest_mod
 from pipeline import publish as publish_mod
-from pipeline import run_state
 from pipeline.dbt_project import MANIFEST, PROJECT_DIR
-from pipeline.docs_site import build_docs_site
 from pipeline.errors import PrimedError
 from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths, private_umask
+from pipeline.paths import WarehousePaths, make_private, private_umask
 from pipeline.reports import render_reports
 from pipeline.settings import quiet_telemetry
 
@@ -139,6 +142,39 @@ class _StepFormatter(logging.Formatter):
         message = meta.get("orig_message") or record.getMessage()
         stamp = self.formatTime(record, "%H:%M:%S")
         return f"{stamp} {step:<22} {message}"
+
+
+class PrimedDbtCli(DbtCliResource):
+    """dagster-dbt's resource without the work it does before every dbt command that primed
+    never uses: `dbt --version` in a subprocess (a second dbt start-up, which also asks PyPI for
+    the latest release) and a dbt adapter opened in this process (for row counts and column
+    metadata, which primed does not fetch)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
+# dbt's unit tests check the SQL of models against fixed inputs: `make test` runs them
+# (tests/test_dbt_project.py); a production run builds and data-tests the warehouse.
+DBT_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+DBT_DOCS_DIR = publish_mod.DBT_DOCS_DIR  # in the work folder; publishing installs it
+
+
+def _generate_docs(context, dbt: DbtCliResource, build_target: Path, docs: Path) -> None:
+    """The docs site of the marts just built, while dbt's parse of the build is fresh: the same
+    profile, so dbt re-reads nothing. Without it, publishing goes on and the reports step makes
+    the docs from the published file."""
+    docs.mkdir(parents=True)
+    shutil.copyfile(build_target / "partial_parse.msgpack", docs / "partial_parse.msgpack")
+    try:
+        dbt.cli(docs_site.DOCS_ARGS, target_path=docs, manifest=MANIFEST).wait()
+    except Exception as exc:  # the warehouse is built; its docs can be made later
+        context.log.warning(f"dbt docs generate failed ({exc}); the reports step will retry")
+        shutil.rmtree(docs, ignore_errors=True)
 
 
 def _mart_keys() -> list[AssetKey]:
@@ -250,14 +286,36 @@ def build_definitions(
         os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
         # Named in messages (the council's own code mappings file, below the landing folder).
         os.environ["PRIMED_LANDING"] = str(landing)
+        # dbt's target folder (artefacts, logs, partial parsing state) is the warehouse's own:
+        # the next run on it parses only what changed, and runs leave nothing in the project.
+        target = paths.work_dir / "dbt"
+        docs = paths.work_dir / DBT_DOCS_DIR
+        shutil.rmtree(docs, ignore_errors=True)  # publishing takes only this run's docs
+        # PRIMED_DBT_TARGET=spark: built on Spark from raw Parquet, then read back into the work
+        # database, so that every later step reads the Spark-built tables as it would DuckDB's.
+        # There the unit tests run in the build too: the test suite runs them on DuckDB only.
+        spark = spark_target.on_spark()
         try:
             with warehouse_lock(paths, f"Dagster run {context.run_id}", say=context.log.info):
-                invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+                if spark:
+                    target = spark_target.prepare(paths, context.log.info)
+                invocation = dbt.cli(
+                    ["build"] if spark else DBT_BUILD,
+                    context=context,
+                    target_path=target,
+                    raise_on_error=False,
+                )
                 yield from invocation.stream()
+                if not invocation.is_successful():
+                    raise Failure(description=dbt_failures(invocation.target_path))
+                if spark:
+                    spark_target.load_built_tables(paths, invocation.target_path, context.log.info)
+                elif os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
+                    _generate_docs(context, dbt, target, docs)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
-        if not invocation.is_successful():
-            raise Failure(description=dbt_failures(invocation.target_path))
+        finally:
+            make_private(target)
 
     @asset(
         key=AssetKey(["published", "warehouse"]),
@@ -292,7 +350,10 @@ def build_definitions(
         site = render_reports(paths.root)
         metadata = {"site": MetadataValue.path(str(site / "index.html"))}
         if os.environ.get("PRIMED_DOCS_SITE", "1") != "0":
-            metadata["docs"] = MetadataValue.path(str(build_docs_site(paths.root) / "index.html"))
+            docs = paths.published / docs_site.DOCS_DIR_NAME
+            if not (docs / "index.html").exists():  # not made in the dbt step
+                docs = docs_site.build_docs_site(paths.root)
+            metadata["docs"] = MetadataValue.path(str(docs / "index.html"))
         context.log.info(f"reports at {site / 'index.html'}")
         return MaterializeResult(metadata=metadata)
 
@@ -336,7 +397,7 @@ def build_definitions(
         schedules=[daily],
         loggers={"console": concise_console},
         resources={
-            "dbt": DbtCliResource(
+            "dbt": PrimedDbtCli(
                 project_dir=str(PROJECT_DIR),
                 profiles_dir=str(PROJECT_DIR),
                 dbt_executable=str(dbt_exe) if dbt_exe.exists() else "dbt",

@@ -8,9 +8,60 @@
     arg_max({{ expr }}, {{ order_by }}) filter (where {{ where }})
 {%- endmacro %}
 
+{% macro spark__latest_value(expr, order_by, where) -%}
+    max_by({{ expr }}, {{ order_by }}) filter (where {{ where }})
+{%- endmacro %}
+
 {% macro postgres__latest_value(expr, order_by, where) -%}
     (array_agg({{ expr }} order by {{ order_by }} desc) filter (where {{ where }}))[1]
 {%- endmacro %}
+
+{#- One row per `key` (a column) of `relation`: the key, `source_rows` (its rows), and the
+    `ids` (columns) of its first row when ordered by `order_by`, a list of non-null
+    expressions each sorted largest first. -#}
+{% macro first_row_per_key(relation, key, ids, order_by) -%}
+    {{ return(adapter.dispatch('first_row_per_key', 'primed')(relation, key, ids, order_by)) }}
+{%- endmacro %}
+
+{#- A window over each key (PostgreSQL, Spark). -#}
+{% macro default__first_row_per_key(relation, key, ids, order_by) -%}
+    select
+        {{ key }},
+        source_rows,
+        {{ ids | join(', ') }}
+    from (
+        select
+            {{ key }},
+            {{ ids | join(', ') }},
+            count(*) over (partition by {{ key }}) as source_rows,
+            row_number() over (
+                partition by {{ key }}
+                order by {% for term in order_by %}{{ term }} desc{{ ', ' if not loop.last }}{% endfor %}
+            ) as version_rank
+        from {{ relation }}
+    ) as ranked_rows
+    where version_rank = 1
+{%- endmacro %}
+
+{#- One hash aggregate: no sort of every row by key. -#}
+{% macro duckdb__first_row_per_key(relation, key, ids, order_by) -%}
+    select
+        {{ key }},
+        source_rows,
+        {% for id in ids %}winner.{{ id }} as {{ id }}{{ ', ' if not loop.last }}{% endfor %}
+    from (
+        select
+            {{ key }},
+            count(*) as source_rows,
+            arg_max(
+                { {%- for id in ids %}'{{ id }}': {{ id }}{{ ', ' if not loop.last }}{% endfor -%} },
+                { {%- for term in order_by %}'o{{ loop.index }}': {{ term }}{{ ', ' if not loop.last }}{% endfor -%} }
+            ) as winner
+        from {{ relation }}
+        group by {{ key }}
+    ) as per_key
+{%- endmacro %}
+
 
 {#- Whole years of age at `at_date` from birth year and month (the day is not kept). -#}
 {% macro age_at(birth_year, birth_month, at_date) -%}
@@ -64,3 +115,13 @@
         cast(null as {{ type_double() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- `not materialized` for a CTE read twice that is better streamed from its source than copied
+    into memory first (DuckDB, PostgreSQL); Spark has no such hint (and plans it so anyway). -#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'primed')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}not materialized{%- endmacro %}
+
+{% macro spark__not_materialized() -%}{%- endmacro %}

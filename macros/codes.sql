@@ -5,7 +5,23 @@
 {%- endmacro %}
 
 {% macro default__normalise_code(expr) -%}
-    regexp_replace(lower({{ expr }}), '[^a-z0-9]', '', 'g')
+    {{ regexp_replace_all('lower(' ~ expr ~ ')', '[^a-z0-9]', '') }}
+{%- endmacro %}
+
+{#- Every match of `pattern` in `expr` replaced; `\1` in `replacement` is the first group (in
+    a Jinja string: '\\1'). The macro writes both as SQL literals: on Spark, whose literals
+    take backslash escapes, backslashes are doubled and `\1` becomes Java's `$1`. -#}
+{% macro regexp_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'primed')(expr, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
+    {%- set replacement = modules.re.sub('[\\\\]([0-9])', '$\\1', replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement | replace('\\', '\\\\') }}')
 {%- endmacro %}
 
 {#- The coded fields of the CLD extract, mapped through seeds/code_mappings.csv. -#}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -57,8 +58,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if report.refused else 0
 
 
-def execute_job(landing: Path, paths: WarehousePaths):
-    """The Dagster job once, in process, on what is in `landing` now; its result."""
+def execute_job(landing: Path, paths: WarehousePaths, timings: list[dict] | None = None):
+    """The Dagster job once, in process, on what is in `landing` now; its result. When given
+    `timings`, it receives each step's start and end (epoch seconds) from the run's events."""
     from pipeline.dbt_project import prepare_manifest
 
     os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
@@ -74,16 +76,50 @@ def execute_job(landing: Path, paths: WarehousePaths):
     # The console says each failure once; run_pipeline says why at the end.
     console = {"log_level": "INFO", "show_failures": False}
     with DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
+        result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": console}}},
         )
+        if timings is not None:
+            timings.extend(step_timings(instance.all_logs(result.run_id)))
+        return result
 
 
-def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> int:
+def step_timings(entries) -> list[dict]:
+    """Each step's start, end and outcome, in the order the steps started, from a run's event
+    log; and the messages it logged, with their times."""
+    from dagster import DagsterEventType
+
+    ends = {
+        DagsterEventType.STEP_SUCCESS: "succeeded",
+        DagsterEventType.STEP_FAILURE: "failed",
+        DagsterEventType.STEP_SKIPPED: "skipped",
+    }
+    steps: dict[str, dict] = {}
+    for entry in entries:
+        if not entry.step_key:
+            continue
+        step = steps.setdefault(
+            entry.step_key,
+            {"step": entry.step_key, "start": entry.timestamp, "end": None, "messages": []},
+        )
+        kind = entry.dagster_event.event_type if entry.dagster_event else None
+        if kind == DagsterEventType.STEP_START:
+            step["start"] = entry.timestamp
+        elif kind in ends:
+            step["end"], step["status"] = entry.timestamp, ends[kind]
+        elif kind is None and entry.user_message:
+            step["messages"].append([entry.timestamp, entry.user_message])
+    return sorted(steps.values(), key=lambda s: s["start"])
+
+
+def run_pipeline(
+    landing: Path, warehouse: Path, wait: float | None = None, timings_file: Path | None = None
+) -> int:
     """Execute the Dagster job in process, holding the warehouse; non-zero when nothing could
-    be published. Another run on the warehouse: wait up to `wait` seconds, then stop."""
+    be published. Another run on the warehouse: wait up to `wait` seconds, then stop. With
+    `timings_file`, each step's start and end (and logged messages) are written there as JSON."""
     from pipeline.lock import warehouse_lock
 
     landing = Path(landing).resolve()
@@ -94,8 +130,15 @@ def run_pipeline(landing: Path, warehouse: Path, wait: float | None = None) -> i
         say(f"landing:   {landing}")
         say(f"warehouse: {paths.root}")
         started = time.perf_counter()
-        result = execute_job(landing, paths)
+        timings: list[dict] = []
+        result = execute_job(landing, paths, timings)
         elapsed = time.perf_counter() - started
+    say(
+        "steps:     "
+        + ", ".join(f"{s['step']} {s['end'] - s['start']:.0f}s" for s in timings if s["end"])
+    )
+    if timings_file:
+        Path(timings_file).write_text(json.dumps({"run_id": result.run_id, "steps": timings}))
     if not result.success:
         from dagster_project.pipeline_defs import why_it_failed
 
@@ -123,7 +166,7 @@ def _published(result) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_pipeline(Path(args.landing), Path(args.warehouse), args.wait)
+    return run_pipeline(Path(args.landing), Path(args.warehouse), args.wait, args.timings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -309,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--landing", required=True)
     r.add_argument("--warehouse", required=True)
     _wait_option(r)
+    r.add_argument("--timings", type=Path, help="write each step's start and end here (JSON)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("demo", help="generate demo data (once) and run the pipeline on it")

@@ -2,10 +2,13 @@
 
 `dbt docs generate --static` writes one self-contained `static_index.html` (the manifest and
 the catalog embedded, no script or font fetched), which opens straight from a file share.
-The catalog is read from the *published* DuckDB file, opened read-only through a throw-away
-profile, so the docs describe exactly what is published (schema `marts`) and generating them
-never takes the work database's write lock. Nothing here needs the network; the manifest says
-`send_anonymous_usage_stats: false`, so the page loads no tracker either.
+A run generates it right after `dbt build`, in the same step and with dbt's parse of the
+build, its catalog limited to the marts about to be published (`<work>/dbt-docs/`); publishing
+installs it in the release. `build_docs_site` makes it afresh from the *published* DuckDB file,
+opened read-only through a throw-away profile (`primed report`, or a run whose dbt step could
+not): either way the docs describe exactly what is published (schema `marts`). Nothing here
+needs the network; the manifest says `send_anonymous_usage_stats: false`, so the page loads no
+tracker either.
 
 The site: `docs/index.html` (the static page), plus `manifest.json` and `catalog.json` for
 tools that read dbt artefacts.
@@ -22,10 +25,13 @@ from pathlib import Path
 
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share
+from pipeline.paths import WarehousePaths, share, swapped_in
 from pipeline.settings import quiet_telemetry
 
 DOCS_DIR_NAME = "docs"
+# The docs as a run's dbt step makes them (in <warehouse>/work/dbt-docs/): the catalog of the
+# published marts only (a selection needs dbt to compile the selected models).
+DOCS_ARGS = ["docs", "generate", "--static", "--select", "tag:published"]
 DB_ENV = "PRIMED_DOCS_DB"
 PROFILE = """primed:
   target: published
@@ -69,9 +75,6 @@ def _generate(release_dir: Path, db: Path) -> Path:
     from dbt.cli.main import dbtRunner
 
     quiet_telemetry()
-    final = release_dir / DOCS_DIR_NAME
-    building = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.building"
-    shutil.rmtree(building, ignore_errors=True)
     previous = os.environ.get(DB_ENV)
     with tempfile.TemporaryDirectory(prefix="primed-docs-") as tmp:
         work = Path(tmp)
@@ -90,6 +93,7 @@ def _generate(release_dir: Path, db: Path) -> Path:
         os.environ[DB_ENV] = str(db)
         try:
             runner = dbtRunner()
+            # --no-compile reads the manifest `parse` writes.
             for args in (["parse"], ["docs", "generate", "--no-compile", "--static"]):
                 result = runner.invoke([*args, *common])
                 if not result.success:
@@ -99,20 +103,17 @@ def _generate(release_dir: Path, db: Path) -> Path:
                 os.environ.pop(DB_ENV, None)
             else:
                 os.environ[DB_ENV] = previous
-        target = work / "target"
-        building.mkdir(parents=True)
-        try:
-            shutil.copyfile(target / "static_index.html", building / "index.html")
-            for name in ("manifest.json", "catalog.json"):
-                shutil.copyfile(target / name, building / name)
-            old = release_dir / f".{DOCS_DIR_NAME}.{os.getpid()}.old"
-            if final.exists():
-                final.rename(old)
-            building.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
+        return install_docs(work / "target", release_dir)
+
+
+def install_docs(target: Path, release_dir: Path) -> Path:
+    """Copy the docs dbt wrote to its `target` folder into `<release_dir>/docs/`, swapped in
+    whole."""
+    final = release_dir / DOCS_DIR_NAME
+    with swapped_in(final) as building:
+        shutil.copyfile(target / "static_index.html", building / "index.html")
+        for name in ("manifest.json", "catalog.json"):
+            shutil.copyfile(target / name, building / name)
     return final
 
 

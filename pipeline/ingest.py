@@ -148,6 +148,18 @@ class IngestReport:
 # --------------------------------------------------------------------------- schema
 
 
+def connect_for_loading(db: Path) -> duckdb.DuckDBPyConnection:
+    """The work database, set for loading files one transaction each: DuckDB's memory bounded
+    as the dbt step's is (spilling beyond it), and no checkpoint after every file's commit
+    (each would compress and write the table's new rows again; the write-ahead log keeps every
+    commit durable and the run checkpoints once at the end)."""
+    con = duckdb.connect(str(db))
+    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
+    con.execute("SET checkpoint_threshold = '4GB'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _column_ddl(col: Column) -> str:
     return f"{col.name} {SQL_TYPE.get(col.kind, 'VARCHAR')}"
 
@@ -517,13 +529,19 @@ def _typed_expr(col: Column, src: str) -> str:
     return v
 
 
+def _typed_ref(name: str) -> str:
+    """The column of `_in` holding a typed field's value, read once as the file is read."""
+    return f"_t_{name}"
+
+
 def _row_problems(kind: str, cols: dict[str, tuple[Column, str]]) -> list[tuple[str, str]]:
-    """(field header, SQL expression giving a problem text or NULL) for every row rule."""
+    """(field header, SQL expression giving a problem text or NULL) for every row rule. A
+    typed field (date, number) is read from its `_typed_ref` column, not parsed again."""
     rules: list[tuple[str, str]] = []
 
     def typed(name: str) -> str:
         col, src = cols[name]
-        return _typed_expr(col, src)
+        return _typed_ref(name) if col.kind in SQL_TYPE else _typed_expr(col, src)
 
     def present(name: str) -> str:
         return f"nullif(trim({cols[name][1]}), '') IS NOT NULL" if name in cols else "false"
@@ -617,7 +635,7 @@ class Ingestor:
 
     def run(self, landing: Path) -> IngestReport:
         report = IngestReport()
-        con = duckdb.connect(str(self.paths.work_db))
+        con = connect_for_loading(self.paths.work_db)
         try:
             ensure_raw_schema(con)
             self._check_key(con)
@@ -628,6 +646,7 @@ class Ingestor:
                 for result in self.ingest_found(con, found):
                     report.files.append(result)
                     self.progress(_describe(result))
+            con.execute("CHECKPOINT")
         finally:
             con.close()
         return report
@@ -782,7 +801,7 @@ class Ingestor:
         result = FileResult(name, kind, "refused")
         st = path.stat()
         try:
-            digest = digest or sha256_of(path)
+            digest = digest or self._known_digest(con, name, kind, st) or sha256_of(path)
         except OSError as exc:
             return self._note(con, path, name, kind, "refused", f"cannot be read ({exc.strerror})")
         prior = con.execute(
@@ -817,6 +836,20 @@ class Ingestor:
             if tmp_copy is not None:
                 tmp_copy.unlink(missing_ok=True)
         return result
+
+    def _known_digest(
+        self, con: duckdb.DuckDBPyConnection, name: str, kind: str, st: os.stat_result
+    ) -> str | None:
+        """The hash recorded for this name when the file has the size and modification time it
+        had then (as make and rsync judge a file unchanged): a run reads no file twice over
+        when nothing new has landed. A file changed in place gets a new time, and is read."""
+        rows = con.execute(
+            f"SELECT sha256 FROM {RAW_SCHEMA}._files WHERE file_name = ? AND kind = ? "
+            "AND size_bytes = ? AND modified_at = ? AND sha256 IS NOT NULL "
+            "ORDER BY file_id DESC LIMIT 1",
+            [name, kind, st.st_size, _mtime(st.st_mtime)],
+        ).fetchall()
+        return rows[0][0] if rows else None
 
     def _skipped(self, con, result: FileResult, prior: tuple, digest: str, st) -> FileResult:
         """Content loaded (or refused) before: nothing is read again. A copy under another name
@@ -923,6 +956,7 @@ class Ingestor:
     def _load(self, con: duckdb.DuckDBPyConnection, f: _LandingFile, result: FileResult) -> None:
         """Load one file in one transaction: all of its rows and its registry row, or nothing."""
         loaded_at = _now()
+        _read(con, f)
         con.execute("BEGIN TRANSACTION")
         try:
             file_id = self._load_rows(con, f, result, loaded_at)
@@ -946,26 +980,10 @@ class Ingestor:
         result: FileResult,
         loaded_at: datetime,
     ) -> int:
-        name, source, kind, digest, delim = f.name, f.source, f.kind, f.digest, f.delim
+        name, kind, digest, delim = f.name, f.kind, f.digest, f.delim
         cells, mapped, unknown = f.cells, f.mapped, f.unknown
         n = len(cells)
         file_id = self._next_file_id(con)
-        try:
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE _in AS
-                    SELECT *, row_number() OVER () AS _seq FROM {csv_sql(source, n, delim)}"""
-            )
-        except duckdb.Error as exc:
-            raise FileRefused(name, _duckdb_reason(exc)) from None
-        # Rejected records (too many or too few fields...): DuckDB gives their line number,
-        # counting the header as line 1. Good rows' row numbers skip over them.
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _bad AS
-               SELECT line - 1 AS row_number, any_value(csv_line) AS csv_line,
-                      string_agg(DISTINCT error_type || coalesce(' in ' || column_name, '') || ': '
-                                 || error_message, '; ') AS problem
-               FROM _rejects GROUP BY line"""
-        )
         cols = {c.name: (c, f"c{pos}") for pos, c in mapped.items()}
         headers = {pos: c.header for pos, c in mapped.items()} | dict(unknown)
         rules = _row_problems(kind, cols)
@@ -975,7 +993,14 @@ class Ingestor:
                 (headers[pos], f"CASE WHEN contains(c{pos}, chr(0)) THEN {_q(NUL_REASON)} END")
                 for pos in sorted(headers)
             ]
-        problems = _listed([f"{_q(h)} || ': ' || ({expr})" for h, expr in rules], rules)
+        # A problem is its field's header and the rule's text; NULL (no problem) stays NULL.
+        problems = (
+            "list_filter(["
+            + ", ".join(f"{_q(h + ': ')} || ({expr})" for h, expr in rules)
+            + "], lambda x: x IS NOT NULL)"
+            if rules
+            else "[]::VARCHAR[]"
+        )
         fields = _listed([_q(h) for h, _expr in rules], rules)
         # Dates sent with a time of day other than midnight: still the date, counted.
         timed = [
@@ -1006,14 +1031,14 @@ class Ingestor:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _status AS
                 WITH steps AS ({row_steps_sql("_bad")})
-                SELECT _in._seq, _in._seq + coalesce(steps.skipped, 0) AS _row,
+                SELECT _in.rowid AS _id, _in.rowid + 1 + coalesce(steps.skipped, 0) AS _row,
                        {problems} AS _problems, {fields} AS _fields, {times} AS _timed
-                FROM _in ASOF LEFT JOIN steps ON _in._seq > steps.good_before"""
+                FROM _in ASOF LEFT JOIN steps ON _in.rowid + 1 > steps.good_before"""
         )
         con.execute(
             """CREATE OR REPLACE TEMP VIEW _checked AS
                SELECT _in.*, _status._row, _status._problems, _status._fields
-               FROM _in JOIN _status USING (_seq)"""
+               FROM _in JOIN _status ON _in.rowid = _status._id"""
         )
         # The event type as sent, so that quarantined rows can be accounted per event type.
         event_type = (
@@ -1021,7 +1046,10 @@ class Ingestor:
         )
         target = [c.name for c in KIND_COLUMNS[kind]]
         typed = [
-            f"{_typed_expr(cols[t][0], cols[t][1]) if t in cols else 'NULL'} AS {t}" for t in target
+            f"{_typed_ref(t) if cols[t][0].kind in SQL_TYPE else _typed_expr(*cols[t])} AS {t}"
+            if t in cols
+            else f"NULL AS {t}"
+            for t in target
         ]
         kept = [contract.kept_sql(c, c.name) for c in KIND_COLUMNS[kind]]
         pseudonyms = PSEUDONYMS.get(kind, {})
@@ -1092,6 +1120,36 @@ class Ingestor:
             loaded_at=loaded_at,
         )
         return file_id
+
+
+def _read(con: duckdb.DuckDBPyConnection, f: _LandingFile) -> None:
+    """The file read into the temporary table `_in` (every cell as text, `c0`, `c1`...; and
+    each typed field parsed once, `_typed_ref`), its rejected lines in `_bad`. Outside the
+    load's transaction, so that a row's rowid + 1 is its place among the good rows."""
+    cols = {c.name: (c, f"c{pos}") for pos, c in f.mapped.items()}
+    # Each typed field parsed once, as the file is read; the checks and the load read it.
+    parsed = "".join(
+        f", {_typed_expr(col, src)} AS {_typed_ref(name)}"
+        for name, (col, src) in cols.items()
+        if col.kind in SQL_TYPE
+    )
+    try:
+        # Kept in reading order: a row's rowid + 1 is its place among the good rows.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _in AS
+                SELECT *{parsed} FROM {csv_sql(f.source, len(f.cells), f.delim)}"""
+        )
+    except duckdb.Error as exc:
+        raise FileRefused(f.name, _duckdb_reason(exc)) from None
+    # Rejected records (too many or too few fields...): DuckDB gives their line number,
+    # counting the header as line 1. Good rows' row numbers skip over them.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _bad AS
+           SELECT line - 1 AS row_number, any_value(csv_line) AS csv_line,
+                  string_agg(DISTINCT error_type || coalesce(' in ' || column_name, '') || ': '
+                             || error_message, '; ') AS problem
+           FROM _rejects GROUP BY line"""
+    )
 
 
 def _record_cell(col: Column | None, src: str) -> str:

@@ -22,7 +22,10 @@ from __future__ import annotations
 import grp
 import json
 import os
+import shutil
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +98,35 @@ def append_record(path: Path, record: dict) -> None:
         out.write(json.dumps(record) + "\n")
         out.flush()
         os.fsync(out.fileno())
+
+
+@contextmanager
+def swapped_in(final: Path) -> Iterator[Path]:
+    """A folder to fill, built beside `final` and put in its place whole when the block ends
+    without an error (a reader sees the old folder or the new one); left out otherwise."""
+    building = final.with_name(f".{final.name}.{os.getpid()}.building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    try:
+        yield building
+        old = final.with_name(f".{final.name}.{os.getpid()}.old")
+        if final.exists():
+            final.rename(old)
+        building.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def make_private(path: Path) -> None:
+    """A folder and all in it for the service alone (700, 600): for what a tool copied in with
+    its source's modes (dagster-dbt copies dbt's parse state into the target folder)."""
+    if not path.exists():
+        return
+    for item in [path, *path.rglob("*")]:
+        if not item.is_symlink():
+            _set_mode(item, 0o700 if item.is_dir() else 0o600)
 
 
 def private_dir(path: Path) -> Path:

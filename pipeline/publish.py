@@ -1,9 +1,10 @@
 """Publishing: the marts as a read-only DuckDB file and Parquet files, swapped in atomically.
 
 A release is built beside the published one, in `<warehouse>/releases/<id>/`, from the work
-database opened read-only: the DuckDB file, a Parquet file per mart, and the data-quality
-report of every loaded extract (`quality/index.html`); with `PRIMED_PUBLISH_PG`, the marts are
-also loaded into a PostgreSQL schema beside the published one (pipeline/publish_postgres.py).
+database opened read-only: the DuckDB file, a Parquet file per mart, the data-quality
+report of every loaded extract (`quality/index.html`) and the dbt docs the run made of the marts
+(`docs/`); with `PRIMED_PUBLISH_PG`, the marts are also loaded into a PostgreSQL schema beside
+the published one (pipeline/publish_postgres.py).
 Only when it is complete are the server's schema (one transaction) and the
 `<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +36,7 @@ from pipeline.supersession import files_not_counting
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.
 STORAGE_VERSION = "v1.0.0"
+DBT_DOCS_DIR = "dbt-docs"  # the docs the dbt step made, in the work folder
 
 
 @dataclass
@@ -73,6 +76,7 @@ def publish(
     try:
         release = _build(paths.work_db, building, run_id, say)
         _quality_reports(paths, building / "quality", say)
+        _docs(paths, building, say)
         share(building)  # read-only, readable by the readers of what is published
         target = settings.postgres_publish_target()
         if target is not None:
@@ -140,10 +144,25 @@ def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None
     """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
     from pipeline import quality, validate
 
+    started = time.perf_counter()
     tolerance = quality.mart_check_parameters()["tolerance"]
     cache = paths.root / "quality" / "_dq_reports"
     reports = validate.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
-    say(f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html")
+    say(
+        f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
+
+
+def _docs(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
+    """The dbt docs site this run's dbt step made of the marts (absent: the reports step
+    makes it from the published file)."""
+    from pipeline import docs_site
+
+    made = paths.work_dir / DBT_DOCS_DIR
+    if (made / "static_index.html").exists():
+        docs_site.install_docs(made, out)
+        say(f"  dbt docs: {docs_site.DOCS_DIR_NAME}/index.html")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None:

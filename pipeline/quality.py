@@ -43,7 +43,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline import contract
+from pipeline import contract, settings
 from pipeline.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,6 @@ SEEDS_DIR = REPO / "seeds"
 BATCH_ROWS = 500_000
 MAX_VALUES = 20  # distinct unexpected values kept per expectation (coded fields only)
 MAX_EXAMPLES = 5  # example row numbers per expectation
-MEMORY_LIMIT = os.environ.get("PRIMED_DQ_MEMORY_LIMIT", "2GB")  # DuckDB's share of the 4 GB
 PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
 # Reference-file fields whose values are never shown (a person's name could be typed there).
 NO_VALUES = PII | {"owner", "action", "meeting", "team_name"}
@@ -745,11 +744,23 @@ def run_grouped(
         exps.append(e2)
     grouped = Suite(suite.name + "_grouped", suite.meta, exps, suite.digest)
     vd = _validation(grouped, "row", list(range(len(exps))))
-    run = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE")
+    # GX reads the rules' columns only: the example row numbers (lists) stay out of its copies.
+    checked = df.drop(columns=["_rows"])
+    run = vd.run(batch_parameters={"dataframe": checked}, result_format="COMPLETE")
     js = run.to_json_dict()
     by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
     out: dict[Any, list[ExpectationResult]] = {}
     files = sorted(set(df["_file"])) if "_file" in df.columns else [None]
+
+    # Each rule's rows counted per file from one evaluation of its condition over the frame
+    # (not one per rule and file: pandas pays for every evaluation by the frame's width).
+    def rows_per_file(condition: str) -> dict:
+        hit = df[df.eval(condition)]
+        if "_file" not in df.columns:
+            return {None: hit["_n"].sum()}
+        return hit.groupby("_file")["_n"].sum().to_dict()
+
+    element_counts = [rows_per_file(e2["kwargs"]["row_condition"]) for e2 in exps]
     for f in files:
         mine = df if f is None else df[df["_file"] == f]
         results = out.setdefault(f, [])
@@ -763,7 +774,7 @@ def run_grouped(
                 continue
             res = r.get("result") or {}
             idx = [x for x in (res.get("unexpected_index_list") or []) if x in mine.index]
-            agg.element_count = int(mine.query(e2["kwargs"]["row_condition"])["_n"].sum())
+            agg.element_count = int(element_counts[j].get(f, 0))
             bad = mine.loc[idx]
             agg.unexpected_count = int(bad["_n"].sum())
             agg.success = agg.unexpected_count == 0
@@ -911,7 +922,7 @@ def check_raw_extracts(
     cache = root / "_cache"
     cache.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(work_db), read_only=True)
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
     con.execute("SET enable_progress_bar = false")
     outcomes: list[CheckOutcome] = []
     try:

@@ -20,9 +20,7 @@ pages' by-whom table and its CSV are left out).
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,7 +34,7 @@ from pipeline import charts
 from pipeline.charts import Chart, Series
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share
+from pipeline.paths import WarehousePaths, share, swapped_in
 
 REPORTS_SQL_DIR = PROJECT_DIR / "reports_sql"
 REPORTS_DIR_NAME = "reports"
@@ -1154,24 +1152,13 @@ def render_reports_into(
     if (release_dir / "quality" / "index.html").exists():
         data.quality_page = "../quality/index.html"
     final = release_dir / REPORTS_DIR_NAME
-    building = release_dir / f".{REPORTS_DIR_NAME}.{os.getpid()}.building"
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    try:
+    with swapped_in(final) as building:
         team_pages = {
             t["team_code"]: f"teams/{slug(t['team_code'])}/index.html" for t in data.teams
         }
         for team in data.teams:
             _team_page(data, team, building / "teams" / slug(team["team_code"]))
         _service_page(data, building, team_pages)
-        old = release_dir / f".{REPORTS_DIR_NAME}.{os.getpid()}.old"
-        if final.exists():
-            final.rename(old)
-        building.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
     share(final)  # readable by the readers of what is published, as the release is
     return final
 

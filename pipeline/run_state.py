@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import spark_target
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.paths import WarehousePaths
 
@@ -29,8 +30,8 @@ NOT_RULES = {"PRIMED_LANDING", "PRIMED_WAREHOUSE", "PRIMED_WORK_DB", "PRIMED_PSE
              "PRIMED_TEST_DEMO_DIR", "PRIMED_SETTLE_SECONDS", "PRIMED_LOCK_WAIT_SECONDS",
              "PRIMED_KEEP_RELEASES", "PRIMED_KEEP_QUALITY_RUNS", "PRIMED_ALERT_COMMAND",
              "PRIMED_MAX_DATA_AGE_DAYS", "PRIMED_CHROMIUM", "PRIMED_PUBLISH_PG_SWAP_TIMEOUT",
-             "PRIMED_DOCS_DB", "PRIMED_DQ_MEMORY_LIMIT", "PRIMED_RETAIN_MONTHS",
-             "PRIMED_PUBLISH_GROUP"}  # fmt: skip
+             "PRIMED_DOCS_DB", "PRIMED_MEMORY_LIMIT", "PRIMED_RETAIN_MONTHS",
+             "PRIMED_PUBLISH_GROUP", *spark_target.SETTINGS}  # fmt: skip
 
 
 def code_fingerprint() -> str:

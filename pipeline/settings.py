@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import secrets
 
 from pipeline.errors import PrimedError
@@ -25,6 +26,18 @@ QUIET_ENV = {
 def quiet_telemetry() -> None:
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)
+
+
+MEMORY_ENV = "PRIMED_MEMORY_LIMIT"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory in each of primed's processes (ingestion, the dbt build through
+    profiles.yml): PRIMED_MEMORY_LIMIT, default 2GB; beyond it DuckDB spills to disk."""
+    value = os.environ.get(MEMORY_ENV, "2GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise PrimedError(f"{MEMORY_ENV} must be an amount such as 2GB or 1500MB, not {value!r}")
+    return value
 
 
 def pseudonym_key(paths: WarehousePaths) -> str:

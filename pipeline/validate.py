@@ -33,10 +33,9 @@ from urllib.parse import quote
 
 import duckdb
 
-from pipeline import contract, ingest, quality
+from pipeline import contract, ingest, quality, settings
 from pipeline.errors import FileRefused
 
-MEMORY_LIMIT = quality.MEMORY_LIMIT
 THREADS = 2
 EXAMPLES = 5
 STATUS_COLUMNS = ("valid", "blank_allowed", "blank_mandatory", "invalid", "release_1")
@@ -94,7 +93,7 @@ class ValidationReport:
 
 def _connect(tmp: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
     con.execute(f"SET threads = {THREADS}")
     con.execute(f"SET temp_directory = {quality._q(str(tmp))}")
     con.execute("SET enable_progress_bar = false")

@@ -55,10 +55,10 @@ def cld_row(**overrides) -> dict:
     return row
 
 
-def dbt_build(paths, select: str, scratch: Path) -> None:
-    """`dbt build --select SELECT` in process on a warehouse's work database, with dbt's target
-    and logs in `scratch` (never the repository's); then let go of the database, as a run
-    does, so that the next step can open it."""
+def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
+    """`dbt build --select SELECT` (or another command) in process on a warehouse's work
+    database, with dbt's target and logs in `scratch` (never the repository's); then let go of
+    the database, as a run does, so that the next step can open it. Returns dbt's result."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -67,7 +67,7 @@ def dbt_build(paths, select: str, scratch: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PRIMED_WORK_DB", str(paths.work_db))
         result = dbtRunner().invoke(
-            ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
              "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
              "--select", select, "--indirect-selection", "cautious", "--quiet"]
         )  # fmt: skip
@@ -78,6 +78,7 @@ def dbt_build(paths, select: str, scratch: Path) -> None:
     assert result.success, result.exception or [
         r.message for r in result.result or [] if r.status not in ("pass", "success")
     ]
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -35,3 +35,7 @@ def type_numeric():
 
 def type_timestamp():
     return "timestamp"
+
+
+def position(substring_text, string_text):
+    return f"strpos({string_text}, {substring_text})"

@@ -6,9 +6,11 @@
     reporting period wins, a tie going to the file loaded last; inside one file, DHSC's
     tie-breaks settle duplicates (open first, then latest end; event-outcome hierarchy), then
     the last row. -#}
+{#- The wide rows are read twice, to rank the key and to fetch each winner: `not materialized`
+    keeps them streamed from the table rather than copied into memory first. -#}
 with
 
-events as (
+events as {{ not_materialized() }} (
 
     select * from {{ ref('int_cld_current_rows') }}
     -- Rows with no valid event type (a carer known by association, or an invalid code)
@@ -19,7 +21,7 @@ events as (
 
 ),
 
-derived as (
+derived as {{ not_materialized() }} (
 
     select
         *,
@@ -49,24 +51,22 @@ keyed as (
 
 ),
 
+-- Per event, how many rows describe it and which one wins: the row from the latest reporting
+-- period, then the file loaded last, then DHSC's order (open first, then latest end; the
+-- event-outcome hierarchy), then the last row. Every term is non-null; the largest wins.
 ranked as (
 
-    select
-        file_id,
-        row_number,
-        event_key,
-        count(*) over (partition by event_key) as source_rows,
-        row_number() over (
-            partition by event_key
-            order by
-                reporting_period_end_date desc,
-                file_id desc,
-                case when derived_end_date is null then 0 else 1 end,
-                derived_end_date desc,
-                coalesce(event_outcome_rank, 999),
-                row_number desc
-        ) as version_rank
-    from keyed
+    {{ first_row_per_key(
+        'keyed', 'event_key', ['file_id', 'row_number'],
+        [
+            "coalesce(reporting_period_end_date, cast('0001-01-01' as date))",
+            'file_id',
+            'case when derived_end_date is null then 1 else 0 end',
+            "coalesce(derived_end_date, cast('0001-01-01' as date))",
+            '-coalesce(event_outcome_rank, 999)',
+            'row_number',
+        ],
+    ) }}
 
 ),
 
@@ -81,7 +81,6 @@ kept as (
         on
             ranked.file_id = derived.file_id
             and ranked.row_number = derived.row_number
-    where ranked.version_rank = 1
 
 )
 

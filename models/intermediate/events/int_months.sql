@@ -12,12 +12,7 @@ bounds as (
 
 months (month) as (
 
-    select first_month from bounds
-    union all
-    select cast({{ dbt.dateadd('month', 1, 'months.month') }} as date)
-    from months
-    cross join bounds
-    where months.month < bounds.last_month
+    {{ date_series('months', 'month', 'bounds', 'first_month', 'last_month', 'month') }}
 
 )
 

@@ -25,9 +25,9 @@ units as (
                 when 'Weekly' then 1.0
                 when 'Fortnightly' then 0.5
                 when '4-weekly' then 0.25
-                when 'Monthly' then 12.0 / 52
-                when 'Quarterly' then 4.0 / 52
-                when 'Annually' then 1.0 / 52
+                when 'Monthly' then cast(12 as {{ type_double() }}) / 52
+                when 'Quarterly' then cast(4 as {{ type_double() }}) / 52
+                when 'Annually' then cast(1 as {{ type_double() }}) / 52
                 when 'Hourly' then services.planned_units_per_week
                 when 'Daily' then services.planned_units_per_week
                 when 'Per session' then services.planned_units_per_week

@@ -12,12 +12,7 @@ bounds as (
 
 days (date_day) as (
 
-    select first_event_date from bounds
-    union all
-    select cast({{ dbt.dateadd('day', 1, 'days.date_day') }} as date)
-    from days
-    cross join bounds
-    where days.date_day < bounds.data_date
+    {{ date_series('days', 'date_day', 'bounds', 'first_event_date', 'data_date', 'day') }}
 
 )
 

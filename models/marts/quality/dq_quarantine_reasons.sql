@@ -17,8 +17,8 @@ problems as (
         file_name,
         event_type,
         row_number,
-        reasons[1] as first_reason,
-        unnest(reasons) as reason
+        {{ array_first('reasons') }} as first_reason,
+        {{ unnest_array('reasons') }} as reason
     from quarantined
 
 ),
@@ -34,7 +34,7 @@ classified as (
         reason = first_reason as is_first,
         reason like 'malformed row: %' as is_malformed,
         split_part(reason, ': ', 1) as field_part,
-        substr(reason, strpos(reason, ': ') + 2) as problem_part
+        substr(reason, {{ dbt.position("': '", 'reason') }} + 2) as problem_part
     from problems
 
 ),
@@ -50,8 +50,10 @@ named as (
         case when is_malformed then '(whole row)' else field_part end as field,
         case
             when is_malformed
-                then lower(regexp_replace(problem_part, '^([A-Z]+( [A-Z]+)*).*$', 'malformed row: \1'))
-            else regexp_replace(problem_part, '^(not an? [a-z ]+) \(.*\)$', '\1')
+                then lower({{ regexp_replace_all(
+                    'problem_part', '^([A-Z]+( [A-Z]+)*).*$', 'malformed row: \\1'
+                ) }})
+            else {{ regexp_replace_all('problem_part', '^(not an? [a-z ]+) \\(.*\\)$', '\\1') }}
         end as problem
     from classified
 

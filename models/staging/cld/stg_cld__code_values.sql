@@ -9,12 +9,6 @@
 
 with
 
-events as (
-
-    select * from {{ source('cld', 'cld_events') }}
-
-),
-
 mappings as (
 
     select
@@ -31,19 +25,37 @@ mappings as (
 
 ),
 
-raw_values as (
+-- Each field's values counted per file, reading the loaded rows themselves: an import CTE read
+-- by every field would be copied whole into memory first. The example's text is built once
+-- per value and file, not once per row.
+values_by_file as (
 
     {% for field in fields %}
         select
             '{{ field }}' as field,
             {{ field }} as raw_value,
+            _file_name as file_name,
             count(*) as row_count,
-            min(_file_name || ' row ' || cast(_row_number as {{ dbt.type_string() }})) as example
-        from events
+            min(_row_number) as first_row
+        from {{ source('cld', 'cld_events') }}
         where {{ field }} is not null
-        group by {{ field }}
+        group by {{ field }}, _file_name
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+raw_values as (
+
+    select
+        field,
+        raw_value,
+        cast(sum(row_count) as {{ dbt.type_bigint() }}) as row_count,
+        min(
+            file_name || ' row ' || cast(first_row as {{ dbt.type_string() }})
+        ) as example
+    from values_by_file
+    group by field, raw_value
 
 )
 
