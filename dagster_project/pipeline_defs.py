@@ -284,6 +284,8 @@ def build_definitions(
     )
     def primed_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
+        # Named in messages (the council's own code mappings file, below the landing folder).
+        os.environ["PRIMED_LANDING"] = str(landing)
         # dbt's target folder (artefacts, logs, partial parsing state) is the warehouse's own:
         # the next run on it parses only what changed, and runs leave nothing in the project.
         target = paths.work_dir / "dbt"
@@ -405,7 +407,7 @@ def build_definitions(
 
 
 def dbt_failures(target_path: Path) -> str:
-    """One line per dbt node that failed or errored, from the invocation's run_results.json:
+    """One entry per dbt node that failed or errored, from the invocation's run_results.json:
     the node and dbt's own message (a compilation error's message without its call stack)."""
     try:
         results = json.loads((Path(target_path) / "run_results.json").read_text())["results"]
@@ -421,7 +423,9 @@ def dbt_failures(target_path: Path) -> str:
             for t in (r.get("message") or "").splitlines()
             if t.strip() and not t.strip().startswith(">") and " Error in " not in t
         ]
-        lines.append(f"dbt {r['unique_id'].split('.')[0]} {node}: {' '.join(text) or r['status']}")
+        # A message's own line breaks are kept (all_codes_mapped's lines to paste).
+        message = "\n".join(text)
+        lines.append(f"dbt {r['unique_id'].split('.')[0]} {node}: {message or r['status']}")
     return "\n".join(lines) or "dbt build failed (see the lines above)"
 
 

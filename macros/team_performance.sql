@@ -15,3 +15,42 @@ select *
 from {{ model }}
 where not coalesce({{ condition }}, false)
 {% endtest %}
+
+{#- Assessments and reviews as one list of work items (measures.md: work items are Assessment
+    and Review events), with the columns the workload marts read; `assessments` and `reviews`
+    are the facts' CTE names. -#}
+{% macro work_items(assessments='assessments', reviews='reviews') %}
+    select
+        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
+        team_code,
+        worker_id,
+        event_status,
+        event_start_date,
+        event_end_date,
+        allocated_date,
+        due_date
+    from {{ assessments }}
+    union all
+    select
+        cast('Review' as {{ dbt.type_string() }}) as event_type,
+        team_code,
+        worker_id,
+        event_status,
+        event_start_date,
+        event_end_date,
+        allocated_date,
+        due_date
+    from {{ reviews }}
+{% endmacro %}
+
+{#- The first day on which a work item is no longer open (measures.md, Team workload): its end
+    date; the day after the data date when it has no end (open to the data date); none for a
+    Cancelled item with no end date, which is never open. -#}
+{% macro work_item_closed_from(item, data_date) -%}
+    case
+        when {{ item }}.event_end_date is not null
+            then {{ item }}.event_end_date
+        when {{ item }}.event_status <> 'Cancelled'
+            then cast({{ dbt.dateadd('day', 1, data_date) }} as date)
+    end
+{%- endmacro %}

@@ -143,7 +143,8 @@ def run_pipeline(
         from dagster_project.pipeline_defs import why_it_failed
 
         for line in why_it_failed(result.all_events):
-            say(f"primed: {line}")
+            # A message's further lines as they are: a line to paste is ready to paste.
+            say(line[2:] if line.startswith("  ") else f"primed: {line}")
         return 1
     if not _published(result):
         say(f"run {result.run_id} found nothing new in {elapsed:.0f}s: published is as it was")

@@ -168,6 +168,8 @@ REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
         C("period_end", "Period End", "date", required=True),
         C("target", "Target", "number", required=True),
         C("tolerance", "Tolerance", "number"),
+        # Optional: a worker's own target (measures the by-whom mart carries), within the team.
+        C("worker_id", "Worker ID"),
     ),
     "population": (
         C("la_code", "LA Code", required=True),
@@ -187,7 +189,20 @@ REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
         C("completed_date", "Completed Date", "date"),
         C("measure", "Measure"),
     ),
+    # The council's own code mappings, merged over seeds/code_mappings.csv (a row here wins):
+    # the seed's columns, so a shipped row can be copied and changed. Only field, raw value and
+    # Release 2 value are needed; group, release and order follow from the Release 2 value.
+    "code_mappings": (
+        C("field", "field", required=True),
+        C("raw_value", "raw_value", required=True),
+        C("r2_value", "r2_value", required=True),
+        C("r2_group", "r2_group"),
+        C("release", "release"),
+        C("sort_order", "sort_order", "integer"),
+    ),
 }
+# Where the council's own code mappings live, below the landing folder.
+LOCAL_CODE_MAPPINGS = "reference/code_mappings.csv"
 
 
 # --------------------------------------------------------------------------- value formats (SQL)

@@ -2086,6 +2086,11 @@ def _targets(la: _LA, scale: float, start_year: int, years: int) -> list[list[st
         rows.append(
             ["", "avg_daily_spend_placements", ps, pe, f"{spend:.2f}", f"{spend * 0.05:.2f}"]
         )
+    rows = [[*r, ""] for r in rows]  # Worker ID: none, a team's or the service's target
+    # Worker-level targets (by whom): no overdue work for each of one team's caseworkers.
+    ps, pe = date(start_year + years - 1, 4, 1).isoformat(), date(start_year + years, 3, 31)
+    for worker in la.workers[la.teams["LT1"]]:
+        rows.append([la.teams["LT1"], "overdue_count", ps, pe.isoformat(), "0", "0", worker])
     return rows
 
 

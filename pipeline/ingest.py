@@ -173,6 +173,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{RAW_TABLE[kind]} ({body}, {LINEAGE_DDL})"
         )
+        for c in cols:  # a column the contract gained since the warehouse was made
+            con.execute(
+                f"ALTER TABLE {RAW_SCHEMA}.{RAW_TABLE[kind]} ADD COLUMN IF NOT EXISTS "
+                f"{_column_ddl(c)}"
+            )
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}._files (
             file_id INTEGER PRIMARY KEY, file_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,

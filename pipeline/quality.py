@@ -93,8 +93,54 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+@dataclass(frozen=True)
+class LocalMapping:
+    """A row of the council's own code mappings (reference/code_mappings.csv), in force."""
+
+    field: str
+    raw_value: str
+    r2_value: str
+    release: str  # as given, else `invalid` for Invalid and not mapped, else `local`
+    file_name: str
+    row_number: int
+
+
+# The council's own mappings in force for the checks and DQ reports of this process, read from
+# the warehouse by `use_local_mappings` (as stg_reference__code_mappings merges them in dbt).
+_local_mappings: tuple[LocalMapping, ...] = ()
+
+LOCAL_MAPPINGS_SQL = """
+    SELECT trim(field), trim(raw_value), trim(r2_value),
+        coalesce(nullif(trim(release), ''), CASE WHEN trim(r2_value) = 'Invalid and not mapped'
+            THEN 'invalid' ELSE 'local' END), _file_name, _row_number
+    FROM {db}raw.ref_code_mappings
+    WHERE _file_id = (SELECT max(_file_id) FROM {db}raw.ref_code_mappings)
+    ORDER BY _row_number"""
+
+
+def read_local_mappings(con: duckdb.DuckDBPyConnection, db: str = "") -> list[LocalMapping]:
+    """The rows of the latest reference/code_mappings.csv loaded (none when never loaded)."""
+    try:
+        rows = con.execute(LOCAL_MAPPINGS_SQL.format(db=f"{db}." if db else "")).fetchall()
+    except duckdb.CatalogException:  # a warehouse made before local mappings existed
+        return []
+    # Named as the council knows the file: below its landing folder (apart from the seed's).
+    return [LocalMapping(*r[:4], r[4] if "/" in r[4] else f"reference/{r[4]}", r[5]) for r in rows]
+
+
+def use_local_mappings(rows: Iterable[LocalMapping]) -> None:
+    """Merge these local mappings over the shipped ones in every code lookup that follows."""
+    global _local_mappings
+    _local_mappings = tuple(rows)
+    code_table.cache_clear()
+
+
+def local_mappings() -> tuple[LocalMapping, ...]:
+    return _local_mappings
+
+
 @functools.cache
-def code_table() -> dict[str, list[tuple[str, str, str]]]:
+def shipped_code_table() -> dict[str, list[tuple[str, str, str]]]:
     """field -> [(raw value, Release 2 value, release)] from seeds/code_mappings.csv."""
     out: dict[str, list[tuple[str, str, str]]] = {}
     with (SEEDS_DIR / "code_mappings.csv").open(newline="", encoding="utf-8") as f:
@@ -105,8 +151,22 @@ def code_table() -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
+@functools.cache
+def code_table() -> dict[str, list[tuple[str, str, str]]]:
+    """The mappings in force: the local rows (use_local_mappings), then the shipped rows that
+    no local row replaces (same field and raw value, case and punctuation ignored)."""
+    replaced = {(m.field, _norm(m.raw_value)) for m in _local_mappings}
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for m in _local_mappings:
+        out.setdefault(m.field, []).append((m.raw_value, m.r2_value, m.release))
+    for name, rows in shipped_code_table().items():
+        out.setdefault(name, []).extend(r for r in rows if (name, _norm(r[0])) not in replaced)
+    return out
+
+
 def r2_values(field_name: str) -> list[str]:
-    return [raw for raw, _r2, rel in code_table().get(field_name, []) if rel == "R2"]
+    """The field's Release 2 values (the shipped list: a local row maps to one of them)."""
+    return [raw for raw, _r2, rel in shipped_code_table().get(field_name, []) if rel == "R2"]
 
 
 def _seed_column(seed: str, column: str) -> list[str]:
@@ -150,8 +210,10 @@ def load_suite(name: str, suites_dir: Path | None = None) -> Suite:
         e["kwargs"] = {k: _resolve(v) for k, v in e["kwargs"].items()}
         e.setdefault("severity", "warning")
         exps.append(e)
+    # The local mappings in force change what the code rules find, so they are in the digest.
+    local = [list(vars(m).values()) for m in _local_mappings]
     digest = hashlib.sha256(
-        json.dumps([data.get("meta"), exps], sort_keys=True).encode()
+        json.dumps([data.get("meta"), exps, local], sort_keys=True).encode()
     ).hexdigest()[:16]
     return Suite(data["name"], data.get("meta", {}), exps, digest)
 
@@ -864,6 +926,7 @@ def check_raw_extracts(
     con.execute("SET enable_progress_bar = false")
     outcomes: list[CheckOutcome] = []
     try:
+        use_local_mappings(read_local_mappings(con))
         files = con.execute(
             "SELECT file_id, file_name, kind, sha256, loaded_at FROM raw._files "
             "WHERE status = 'loaded' ORDER BY file_id"

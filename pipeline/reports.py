@@ -13,7 +13,8 @@ client (the DuckDB CLI, a BI tool).
 
 `suppress_small_counts=True` shows counts of 1 to 4 as `<5` in pages and CSVs, and withholds
 (`[c]`) rates and amounts computed from such a count; zero is shown. Charts leave withheld
-values out.
+values out. Such pages are for outside the service: they carry no worker rows (the team
+pages' by-whom table and its CSV are left out).
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ REPORTS: dict[str, ReportSpec] = {
                 "reviewed_share": ("reviewed_people", "eligible_people"),
             },
         ),
+        # Worker rows: never on pages for outside the service (see _by_whom_html).
+        ReportSpec("by_whom", "Work by whom"),
         ReportSpec("scorecard", "Scorecard: targets, exceptions first"),
         ReportSpec("actions", "Actions"),
     )
@@ -160,6 +163,7 @@ caption{text-align:left;font-weight:bold;padding:2px 0;white-space:nowrap}
 .tile .value{font-size:1.6rem;font-weight:bold}
 .tile .label{font-size:.85rem;color:#333}
 .csv{font-size:.85rem}
+table.by-whom td.trend{padding:1px 4px}table.by-whom tr.exception th{border-left:4px solid #d55e00}
 footer{padding:12px 24px;font-size:.85rem;color:#444}
 """
 
@@ -330,7 +334,9 @@ class PageBuilder:
     def __init__(self, data: ReportData, team: str):
         self.data = data
         self.team = team
-        self.targets = [r for r in data.rows["scorecard"] if r["team_code"] == team]
+        self.targets = [
+            r for r in data.rows["scorecard"] if r["team_code"] == team and not r["worker_id"]
+        ]
         self.csv_rows: dict[str, list[Row]] = {}
 
     # Rows of one report for this page, suppressed if asked, kept for the page's CSV.
@@ -377,6 +383,14 @@ class PageBuilder:
             hit = [r for r in rows if r["period_start"] <= month <= r["period_end"]]
             out.append(float(hit[0]["target"]) if hit else None)
         return out if any(v is not None for v in out) else None
+
+    def worker_targets(self) -> dict[str, list[Row]]:
+        """Worker -> their own targets of this period in this team, exceptions first."""
+        out: dict[str, list[Row]] = {}
+        for r in _current(self.data.rows["scorecard"]):  # ordered: exceptions first
+            if r["team_code"] == self.team and r["worker_id"]:
+                out.setdefault(r["worker_id"], []).append(r)
+        return out
 
     def chart(self, name: str, title: str, y_label: str, series: list[Series], **kw: Any) -> Chart:
         return Chart(f"chart-{name}", title, y_label, list(self.data.months), series, **kw)
@@ -822,7 +836,13 @@ def _current(rows: list[Row]) -> list[Row]:
 
 
 def _scorecard_rows(data: ReportData, team: str | None) -> list[Row]:
-    rows = [r for r in data.rows["scorecard"] if team is None or r["team_code"] == team]
+    """The team's (or every team's and the service's) targets; workers' own targets are in the
+    by-whom table, not here."""
+    rows = [
+        r
+        for r in data.rows["scorecard"]
+        if (team is None or r["team_code"] == team) and not r["worker_id"]
+    ]
     return suppress_rows(rows, REPORTS["scorecard"]) if data.suppress else rows
 
 
@@ -969,6 +989,101 @@ def _team_list(data: ReportData, scorecard: list[Row], team_pages: dict[str, str
     )
 
 
+BY_WHOM_TREND_MONTHS = 12
+BY_WHOM_COLUMNS = (
+    ("allocated_count", "Open", "count"),
+    ("due_in_month_count", "Due in month", "count"),
+    ("overdue_count", "Overdue", "count"),
+    ("oldest_open_age_days", "Oldest open (days)", "count"),
+    ("completed_count", "Completed", "count"),
+    ("completed_on_time_count", "On time", "count"),
+    ("completed_per_fte", "Completed per FTE", "count"),
+)
+
+
+def _by_whom_html(data: ReportData, builder: PageBuilder) -> str:
+    """The team's workers at the latest month end, exceptions first (a red worker-level target,
+    then the most overdue, then the oldest open item), each with their overdue trend; the
+    team's work awaiting allocation or with no worker last. Only workers with some figure in
+    the trend's months are listed (not every leaver). Never called for a suppressed site."""
+    rows = builder.rows("by_whom")
+    last = data.months[-1]
+    trend = data.months[-BY_WHOM_TREND_MONTHS:]
+    figures = [c for c, _, _ in BY_WHOM_COLUMNS if c != "completed_per_fte"]
+    history: dict[str | None, dict[date, Row]] = {}
+    for r in rows:
+        history.setdefault(r["worker_id"], {})[r["month"]] = r
+    targets = builder.worker_targets()
+    red = {w for w, rows in targets.items() if any(r["is_exception"] for r in rows)}
+    listed = [
+        (worker, months[last])
+        for worker, months in history.items()
+        if last in months and any(months.get(m, {}).get(c) for m in trend for c in figures)
+    ]
+    listed.sort(
+        key=lambda wr: (
+            wr[0] is None,
+            wr[0] not in red,
+            -(wr[1]["overdue_count"] or 0),
+            -(wr[1]["oldest_open_age_days"] or 0),
+            wr[0] or "",
+        )
+    )
+    head = "".join(f"<th scope='col'>{escape(label)}</th>" for _, label, _ in BY_WHOM_COLUMNS)
+    high = max((r["overdue_count"] or 0 for r in rows if r["month"] in trend), default=0)
+    body = []
+    for worker, r in listed:
+        if worker is None:
+            # The team's open work no worker holds: awaiting allocation.
+            who, role = "No worker", "awaiting allocation"
+            r = {**r, "allocated_count": r["awaiting_allocation_count"]}
+        else:
+            who, role = worker, r["worker_role"] or ""
+        status = "<br>".join(
+            f"{_rag(t['rag'])} {escape(t['measure_name'] or t['measure'])}: "
+            f"{escape(_cell(t['actual']) or '-')} (target {escape(_cell(t['target']))})"
+            for t in targets.get(worker or "", [])
+        )
+        values = [
+            months_row.get("overdue_count")
+            for months_row in (history[worker].get(m) or {} for m in trend)
+        ]
+        spark = charts.sparkline(
+            f"spark-{slug(worker or 'none')}",
+            f"Overdue at month end, {who}, last {len(trend)} months",
+            trend,
+            values,
+            high=float(high),
+        )
+        cells = "".join(f"<td>{escape(_cell(r[c], unit))}</td>" for c, _, unit in BY_WHOM_COLUMNS)
+        row_class = " class='exception'" if worker in red else ""
+        body.append(
+            f"<tr{row_class}>"
+            f"<th scope='row' class='text worker'>{escape(who)}</th>"
+            f"<td class='text'>{escape(role)}</td><td>{escape(_cell(r['worker_fte']))}</td>"
+            f"{cells}<td class='trend'>{spark}</td><td class='text'>{status}</td></tr>"
+        )
+    table = (
+        "<table class='by-whom'><thead><tr><th scope='col' class='text'>Worker</th>"
+        "<th scope='col' class='text'>Role</th><th scope='col'>FTE</th>"
+        f"{head}<th scope='col'>Overdue, last {len(trend)} months</th>"
+        "<th scope='col' class='text'>Own targets</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+        if body
+        else "<p>No work held by this team's workers in the last months.</p>"
+    )
+    return (
+        '<section class="report-section" id="by_whom"><h2>Work by whom</h2>'
+        f"<p>Each worker's work at the end of {last:%B %Y}: assessments and reviews open and "
+        "allocated to them, due in the month, overdue, the age in days of the oldest open "
+        "item, and the work completed in the month; last, the team's open work no worker "
+        "holds yet. Workers missing a target of their own come first, then the most overdue. "
+        "The trends share one scale. Worker IDs are staff pseudonyms, as in the "
+        "care-management system.</p>"
+        f"{table}<p class='csv'>Data: <a href='by_whom.csv'>by_whom.csv</a></p></section>"
+    )
+
+
 def _team_page(data: ReportData, team: Row, folder: Path) -> None:
     code = team["team_code"]
     builder = PageBuilder(data, code)
@@ -991,6 +1106,8 @@ def _team_page(data: ReportData, team: Row, folder: Path) -> None:
 
     body = [_exceptions_html(scorecard, False, link)]
     body += [_section_html(s, f"{s.key}.csv") for s in sections]
+    if not data.suppress:  # worker rows stay inside the service
+        body.append(_by_whom_html(data, builder))
     body.append(
         "<section id='scorecard'><h2>Scorecard, this period (exceptions first)</h2>"
         + _scorecard_table(_current(scorecard), False, link)

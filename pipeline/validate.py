@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -179,6 +180,7 @@ def _values(con, relation: str, present: set[str], report: ValidationReport) -> 
             FROM {relation} GROUP BY GROUPING SETS ({sets})"""
     ).fetchall()
     table = quality.code_table()
+    local = {(m.field, quality._norm(m.raw_value)): m for m in quality.local_mappings()}
     for r in rows:
         rec = dict(zip([*coded, *(f"g_{f}" for f in coded), "n", "ex"], r, strict=True))
         f = next(f for f in coded if rec[f"g_{f}"] == 0)
@@ -192,7 +194,12 @@ def _values(con, relation: str, present: set[str], report: ValidationReport) -> 
             "invalid": "invalid (maps to Invalid and not mapped)",
             "R2": "invalid (case or punctuation differs from Release 2)",
             None: "unmapped",
-        }[rel]
+        }.get(rel, "")
+        mine = local.get((f, quality._norm(value)))
+        if mine:  # the council's own mapping decided: say so, and where
+            status = (status or "local value") + (
+                f" (mapped to {mine.r2_value} by {mine.file_name} row {mine.row_number})"
+            )
         report.values.append(
             ValueStats(f, value, status, int(rec["n"]), sorted(int(x) for x in rec["ex"]))
         )
@@ -202,10 +209,51 @@ def _values(con, relation: str, present: set[str], report: ValidationReport) -> 
 # --------------------------------------------------------------------------- one file
 
 
+def local_mappings_beside(path: Path) -> list[quality.LocalMapping]:
+    """The council's own code mappings a run would load with this file: the landing folder's
+    reference/code_mappings.csv (the file's folder taken as the landing folder)."""
+    local = path.parent / contract.LOCAL_CODE_MAPPINGS
+    if not local.is_file():
+        return []
+    with local.open(newline="", encoding="utf-8-sig") as f:
+        rows = [
+            {contract.header_key(k or ""): (v or "").strip() for k, v in r.items()}
+            for r in csv.DictReader(f)
+        ]
+    out = []
+    for number, r in enumerate(rows, start=1):
+        if not (r.get("field") and r.get("rawvalue") and r.get("r2value")):
+            continue  # a run quarantines it (a mandatory field is blank)
+        release = r.get("release") or (
+            "invalid" if r["r2value"] == "Invalid and not mapped" else "local"
+        )
+        out.append(
+            quality.LocalMapping(
+                r["field"],
+                r["rawvalue"],
+                r["r2value"],
+                release,
+                contract.LOCAL_CODE_MAPPINGS,
+                number,
+            )
+        )
+    return out
+
+
 def validate_path(path: str | Path, out_dir: str | Path) -> list[ValidationReport]:
     """Check a CLD file, or each CLD file in a zip (as ingestion would find them), without
-    loading anything; a report for each."""
+    loading anything; a report for each. Codes map as a run would map them: through the
+    council's own reference/code_mappings.csv beside the file, when there is one."""
     path = Path(path)
+    previous = quality.local_mappings()
+    quality.use_local_mappings(local_mappings_beside(path))
+    try:
+        return _validate_path(path, out_dir)
+    finally:
+        quality.use_local_mappings(previous)
+
+
+def _validate_path(path: Path, out_dir: str | Path) -> list[ValidationReport]:
     if ingest.classify_parts((path.name,))[0] != ingest.ZIP_KIND or not path.is_file():
         return [validate_file(path, out_dir)]
     out = Path(out_dir)
@@ -343,12 +391,13 @@ def dq_report_for_loaded_files(
     cache = Path(cache_dir) if cache_dir else None
     if cache:
         cache.mkdir(parents=True, exist_ok=True)
-    digest = quality.suite_for_kind("cld").digest
     tmp = Path(tempfile.mkdtemp(prefix="primed-dq-", dir=cache or out))
     reports: list[ValidationReport] = []
     con = _connect(tmp)
     try:
         con.execute(f"ATTACH {quality._q(str(work_db))} AS w (READ_ONLY)")
+        quality.use_local_mappings(quality.read_local_mappings(con, "w"))
+        digest = quality.suite_for_kind("cld").digest
         recon = reconciliation(con, tolerance, db="w")
         files = con.execute(
             "SELECT file_id, file_name, sha256, reason FROM w.raw._files WHERE kind = 'cld' "
@@ -372,7 +421,7 @@ def dq_report_for_loaded_files(
             reports.append(report)
         if recon:
             _write_csv(out / "reconciliation.csv", list(recon[0]), [r.values() for r in recon])
-        write_index(reports, recon, out)
+        write_index(reports, recon, out, quality.local_mappings())
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -594,8 +643,14 @@ INDEX_COLUMNS = (
 )
 
 
-def write_index(reports: list[ValidationReport], recon: list[dict], out: Path) -> Path:
-    """index.html and index.csv: one line per file with its problem counts and its report."""
+def write_index(
+    reports: list[ValidationReport],
+    recon: list[dict],
+    out: Path,
+    local: Iterable[quality.LocalMapping] = (),
+) -> Path:
+    """index.html and index.csv: one line per file with its problem counts and its report;
+    then the council's own code mappings in force, each saying which shipped one it replaces."""
     rows = [
         (
             r.file_name,
@@ -635,10 +690,41 @@ def write_index(reports: list[ValidationReport], recon: list[dict], out: Path) -
             f"{recon[0]['tolerance']:.0%} (<a href='reconciliation.csv'>reconciliation.csv"
             "</a>, and in each report).</p>"
         )
+    parts.append(_local_mappings_html(list(local)))
     parts.append("</body></html>")
     path = out / "index.html"
     path.write_text("".join(parts), encoding="utf-8")
     return path
+
+
+def _local_mappings_html(local: list[quality.LocalMapping]) -> str:
+    if not local:
+        return (
+            "<p>Code mappings: the shipped ones (seeds/code_mappings.csv); the council has "
+            f"none of its own ({contract.LOCAL_CODE_MAPPINGS} in the landing folder).</p>"
+        )
+    e = html.escape
+    shipped = {
+        (name, quality._norm(raw)): r2
+        for name, rows in quality.shipped_code_table().items()
+        for raw, r2, _rel in rows
+    }
+    parts = [
+        f"<h2 id='local-code-mappings'>The council's own code mappings ({len(local)})</h2>"
+        f"<p><small>From {e(local[0].file_name)}, merged over the shipped mappings "
+        "(seeds/code_mappings.csv): a row here wins.</small></p><table><tr><th>row</th>"
+        "<th>field</th><th>raw value</th><th>maps to</th><th>release</th>"
+        "<th>replaces the shipped mapping</th></tr>"
+    ]
+    for m in local:
+        was = shipped.get((m.field, quality._norm(m.raw_value)))
+        parts.append(
+            f"<tr><td class='n'>{m.row_number}</td><td>{e(m.field)}</td><td>{e(m.raw_value)}"
+            f"</td><td>{e(m.r2_value)}</td><td>{e(m.release)}</td>"
+            f"<td>{e(f'yes: it mapped to {was}') if was else 'no: a new value'}</td></tr>"
+        )
+    parts.append("</table>")
+    return "".join(parts)
 
 
 def _html(r: ValidationReport) -> str:

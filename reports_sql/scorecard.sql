@@ -1,4 +1,4 @@
--- Scorecard: every target (team or whole service 'ALL', measure, period) with its actual,
+-- Scorecard: every target (team or whole service 'ALL', or a worker's own; measure, period) with its actual,
 -- difference and RAG status, exceptions (red) first, then amber, green and no data; the
 -- current period (the latest that has started) before earlier ones.
 -- Reads marts.rpt_scorecard and marts.dim_team only.
@@ -26,7 +26,7 @@ ranked as (
             scorecard.team_code
         ) as team_name,
         scorecard.period_start = max(scorecard.period_start) over (
-            partition by scorecard.team_code, scorecard.measure
+            partition by scorecard.team_code, scorecard.worker_id, scorecard.measure
         ) as is_current_period,
         case scorecard.rag
             when 'red' then 1
@@ -42,6 +42,7 @@ ranked as (
 select
     team_code,
     team_name,
+    worker_id,
     measure,
     measure_name,
     unit,

@@ -514,6 +514,10 @@ def test_reference_files(demo):
     }
     codes = {t["Team Code"] for t in teams}
     assert all(t["Team Code"] in codes | {""} for t in targets)
+    # Worker-level targets name a worker of the target's team.
+    team_of = {w["Worker ID"]: w["Team Code"] for w in workers}
+    mine = [t for t in targets if t["Worker ID"]]
+    assert mine and all(team_of[t["Worker ID"]] == t["Team Code"] for t in mine)
     _, actions = read_csv(out / "reference" / "actions.csv")
     assert 25 <= len(actions) <= 40
     assert {a["Status"] for a in actions} <= {"Open", "Done", "Dropped"}

@@ -17,7 +17,6 @@ from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.dbt_project import PROJECT_DIR
 from pipeline.ingest import MANIFEST
 from pipeline.paths import WarehousePaths
-from tests.conftest import cld_row, write_csv
 from tests.personal_data import (
     assert_no_personal_data,
     columns_holding,
@@ -135,22 +134,79 @@ def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo, monkeypatc
     assert after == before
 
 
-def test_unmapped_code_stops_the_run_and_leaves_published_as_it_was(tmp_path, demo, capfd):
-    _, demo_paths = demo
+def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(
+    tmp_path, demo, capfd
+):
+    """A new code stops the run, naming the council's own mappings file and a line to paste;
+    with the line in reference/code_mappings.csv (the Release 2 value put in) the run goes
+    through, the code maps as the council said, and the DQ report says the local rows won."""
+    demo_landing, demo_paths = demo
     paths = WarehousePaths.at(tmp_path / "warehouse")
     shutil.copytree(demo_paths.root, paths.root, symlinks=True)
     landing = tmp_path / "landing"
-    write_csv(
-        landing / "cld_new_code.csv",
-        [cld_row(event_outcome="Sent to panel", reporting_period_end_date="2025-06-30")],
-    )
+    landing.mkdir()
+    # The latest extract exported again with one more request, of a new outcome: a corrected
+    # re-export (as tests/test_dagster_ui.py lands), so that once the code is mapped the run
+    # goes through with every figure but that request's as before.
+    with (demo_landing / "cld_E09000009_2025-03-31.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        headers, rows = list(reader.fieldnames or []), list(reader)
+    request = next(r for r in rows if r["Event Type"] == "Request" and r["Event End Date"])
+    panel = request | {"Event Reference": "PANEL-1", "Event Outcome": "Sent to panel"}
+    with (landing / "cld_new_code.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, panel])
     before = published_state(paths)
     assert run_pipeline(landing, paths.root) == 1
     out = capfd.readouterr().out
     assert "New unmapped value(s): event_outcome 'Sent to panel'" in out
-    assert "cld_new_code.csv row 1" in out
+    assert f"cld_new_code.csv row {len(rows) + 1})" in out
+    local_file = landing / "reference" / "code_mappings.csv"
+    assert f"Add a line for each to {local_file} " in out
+    line = "event_outcome,Sent to panel,Invalid and not mapped,,,"
+    assert [t for t in out.splitlines() if t.startswith("event_outcome,Sent")] == [line], out
+    assert '"Progress to assessment, review or reassessment"' in out  # quoted, ready to use
     assert "nothing was published" in out
     assert published_state(paths) == before
+
+    # The council maps it in its own file (and replaces a shipped mapping too).
+    chosen = line.replace(
+        "Invalid and not mapped", '"Progress to assessment, review or reassessment"'
+    )
+    local_file.parent.mkdir()
+    local_file.write_text(
+        f"field,raw_value,r2_value,r2_group,release,sort_order\n{chosen}\ngender,tbc,Unknown,,,\n",
+        encoding="utf-8",
+    )
+    assert run_pipeline(landing, paths.root) == 0, capfd.readouterr().out
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        (outcome,) = con.execute(
+            "select event_outcome from marts.fct_requests where event_reference = 'PANEL-1'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert outcome == "Progress to assessment, review or reassessment"
+    con = duckdb.connect(str(paths.work_db), read_only=True)
+    try:
+        merged = con.execute(
+            "select field, raw_value, mapping_source, local_row_number, shipped_r2_value "
+            "from staging.stg_reference__code_mappings where mapping_source = 'local' "
+            "or (field = 'gender' and raw_value = 'TBC')"
+        ).fetchall()
+    finally:
+        con.close()
+    assert sorted(merged) == [
+        ("event_outcome", "Sent to panel", "local", 1, None),
+        ("gender", "tbc", "local", 2, "Invalid and not mapped"),  # the shipped TBC row is gone
+    ]
+    quality_dir = paths.published.resolve() / "quality"
+    index = (quality_dir / "index.html").read_text()
+    assert "own code mappings (2)" in index
+    assert "yes: it mapped to Invalid and not mapped" in index and "no: a new value" in index
+    report = next(quality_dir.glob("*cld_new_code*.csv"))
+    assert "by reference/code_mappings.csv row 1" in report.read_text()
 
 
 def test_cli_errors_are_one_sentence(tmp_path, capsys):

@@ -72,7 +72,11 @@ def same(a: list[tuple], b: list[tuple]) -> bool:
             return round(float(v), 6)
         return v
 
-    return sorted(tuple(map(norm, r)) for r in a) == sorted(tuple(map(norm, r)) for r in b)
+    def key(row: tuple) -> tuple:  # NULLs sort first, beside values of any type
+        return tuple((v is not None, "" if v is None else v) for v in row)
+
+    rows_a = sorted((tuple(map(norm, r)) for r in a), key=key)
+    return rows_a == sorted((tuple(map(norm, r)) for r in b), key=key)
 
 
 def test_every_mart_and_comment_reaches_the_server(server, demo_build):

@@ -67,6 +67,50 @@ def _faulty_file(folder: Path) -> Path:
     return write_csv(folder / "cld_E09000009_2024-03-31.csv", rows, headers)
 
 
+def test_the_councils_own_code_mappings_win_in_the_checks_and_the_dq_report(tmp_path):
+    """Local mappings (reference/code_mappings.csv, as read from the warehouse) merged over the
+    shipped ones: a new value maps, a local row replaces a shipped one, the DQ report says
+    which row decided and the index lists them; the suite's digest changes with them, so no
+    cached result made without them is reused."""
+    path = _faulty_file(tmp_path / "in")
+    shipped_digest = quality.suite_for_kind("cld").digest
+    where = "reference/code_mappings.csv"
+    local = [
+        quality.LocalMapping("gender", "ROBOT", "Unknown", "local", where, 1),
+        quality.LocalMapping("client_type", "carer", "Invalid and not mapped", "invalid", where, 2),
+    ]
+    quality.use_local_mappings(local)
+    try:
+        assert quality.suite_for_kind("cld").digest != shipped_digest
+        report = validate.validate_file(path, tmp_path / "out")
+        index = validate.write_index([report], [], tmp_path / "out", quality.local_mappings())
+    finally:
+        quality.use_local_mappings(())
+    assert quality.suite_for_kind("cld").digest == shipped_digest
+    values = {(v.field, v.value): v.status for v in report.values}
+    assert values[("gender", "Robot")] == f"local value (mapped to Unknown by {where} row 1)"
+    assert values[("client_type", "Carer")] == (  # the shipped Release 1 row is replaced
+        f"invalid (maps to Invalid and not mapped) (mapped to Invalid and not mapped by {where} "
+        "row 2)"
+    )
+    text = index.read_text()
+    assert "own code mappings (2)" in text
+    assert "no: a new value" in text and "yes: it mapped to Unpaid carer" in text
+
+
+def test_validate_maps_codes_through_the_councils_own_file_beside_the_extract(tmp_path):
+    path = _faulty_file(tmp_path / "in")
+    local = tmp_path / "in" / "reference" / "code_mappings.csv"
+    local.parent.mkdir()
+    local.write_text("Field,Raw Value,R2 Value\ngender,robot,Unknown\n", encoding="utf-8")
+    (report,) = validate.validate_path(path, tmp_path / "out")
+    values = {(v.field, v.value): v.status for v in report.values}
+    assert values[("gender", "Robot")] == (
+        "local value (mapped to Unknown by reference/code_mappings.csv row 1)"
+    )
+    assert quality.local_mappings() == ()  # only for that check
+
+
 def test_validate_file_counts_each_fault_exactly(tmp_path):
     path = _faulty_file(tmp_path / "in")
     report = validate.validate_file(path, tmp_path / "out")

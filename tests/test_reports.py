@@ -175,23 +175,90 @@ def test_csvs_match_the_marts(demo):
     assert flags == sorted(flags, reverse=True), "exceptions first"
 
 
-def test_no_personal_data_in_pages_or_csvs(demo):
-    landing, paths, site = demo
-    values = personal_values(landing)
+def _ids(paths, table: str, column: str) -> set[str]:
     con = duckdb.connect(str(paths.published_db), read_only=True)
     try:
-        # Pseudonyms and worker ids are not for pages either.
-        for table, column in (("dim_person", "person_id"), ("dim_worker", "worker_id")):
-            values |= {
-                r[0]
-                for r in con.execute(f"select {column} from marts.{table}").fetchall()
-                if r[0] and len(r[0]) >= 4
-            }
+        rows = con.execute(f"select {column} from marts.{table}").fetchall()
     finally:
         con.close()
-    assert len(values) > 1000
-    texts = ((str(p.relative_to(site)), p.read_text()) for p in site_files(site))
+    return {r[0] for r in rows if r[0] and len(r[0]) >= 4}
+
+
+def _without_by_whom(text: str) -> str:
+    return re.sub(
+        r'<section class="report-section" id="by_whom">.*?</section>', "", text, flags=re.S
+    )
+
+
+def test_no_personal_data_in_pages_or_csvs(demo, suppressed_site):
+    landing, paths, site = demo
+    # Person pseudonyms are not for pages either; worker ids (staff pseudonyms) only in the
+    # by-whom section of team pages and its CSV, and never on pages for outside the service.
+    values = personal_values(landing) | _ids(paths, "dim_person", "person_id")
+    workers = _ids(paths, "dim_worker", "worker_id")
+    assert len(values) > 1000 and len(workers) > 50
+    texts = [(str(p.relative_to(site)), p.read_text()) for p in site_files(site)]
     assert assert_no_personal_data(texts, values) > 10
+    outside_by_whom = [(n, _without_by_whom(t)) for n, t in texts if not n.endswith("by_whom.csv")]
+    assert assert_no_personal_data(outside_by_whom, workers) > 10
+    suppressed = [(str(p), p.read_text()) for p in site_files(suppressed_site)]
+    assert assert_no_personal_data(suppressed, values | workers) > 10
+
+
+def test_team_pages_show_work_by_whom_exceptions_first(demo, teams, suppressed_site):
+    """Each team page lists the team's workers at the latest month end with their overdue
+    trend: the figures are the mart's, the most overdue first, the team's unallocated work
+    last; a team's workers add up to its workload report; suppressed pages carry none."""
+    _, paths, site = demo
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        mart = {
+            (r[0], r[1]): r[2:]
+            for r in con.execute(
+                "select team_code, worker_id, allocated_count, overdue_count, "
+                "oldest_open_age_days, completed_count from marts.rpt_worker_workload_monthly "
+                "where month_end = (select max(month_end) from marts.rpt_worker_workload_monthly)"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    html = (site / "teams" / "eal-lt1" / "index.html").read_text()
+    section = re.search(r'id="by_whom">(.*?)</section>', html, re.S).group(1)
+    rows = re.findall(
+        r"<tr( class='exception')?><th scope='row'[^>]*>([^<]+)</th>(.*?)</tr>", section
+    )
+    assert len(rows) > 5
+    # Workers missing their own target (targets.csv names LT1's workers) come first.
+    red = [worker for flagged, worker, _ in rows if flagged]
+    assert red and [w for _, w, _ in rows[: len(red)]] == red, "exceptions first"
+    assert all("rag-red" in cells for flagged, _, cells in rows if flagged)
+    overdue = []
+    for flagged, worker, cells in rows:
+        # FTE, open, due, overdue, oldest open, completed, on time, per FTE
+        numbers = [n.replace(",", "") for n in re.findall(r"<td>([^<]*)</td>", cells)]
+        if worker == "No worker":
+            assert worker == rows[-1][1], "the team's unallocated work comes last"
+            continue
+        allocated, overdue_count, oldest, completed = mart[("EAL-LT1", worker)]
+        assert numbers[1] == str(allocated) and numbers[3] == str(overdue_count), worker
+        assert numbers[4] == ("" if oldest is None else str(oldest)), worker
+        assert numbers[5] == str(completed), worker
+        if not flagged:
+            overdue.append(overdue_count)
+    assert overdue == sorted(overdue, reverse=True), "then the most overdue"
+    sparks = re.findall(r'<svg [^>]*class="spark"[^>]*data-marks="(\d+)"', section)
+    assert len(sparks) == len(rows) and all(int(n) == 12 for n in sparks)
+    # The CSV beside the page holds the team's worker rows of the page's months.
+    by_whom = read_csv(site / "teams" / "eal-lt1" / "by_whom.csv")
+    assert {r["team_code"] for r in by_whom} == {"EAL-LT1"} and len(by_whom) > 100
+    # Team pages only: not the service page, and no worker rows on suppressed pages.
+    assert 'id="by_whom"' not in (site / "index.html").read_text()
+    for team in teams:
+        page = site / "teams" / slug(team["team_code"]) / "index.html"
+        assert 'id="by_whom"' in page.read_text(), page
+        suppressed = suppressed_site / "teams" / slug(team["team_code"])
+        assert 'id="by_whom"' not in (suppressed / "index.html").read_text()
+        assert not (suppressed / "by_whom.csv").exists()
 
 
 def test_small_counts_are_suppressed(suppressed_site, demo):
@@ -237,10 +304,23 @@ Array.from(document.querySelectorAll('svg.chart')).map(svg => {
 """
 
 
+# The by-whom table's trend lines: every point drawn, inside its table cell.
+SPARK_STATE = """
+Array.from(document.querySelectorAll('svg.spark')).map(svg => {
+  const marks = Array.from(svg.querySelectorAll('.mark'));
+  const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; });
+  const box = svg.getBoundingClientRect(), cell = svg.closest('td').getBoundingClientRect();
+  return {id: svg.id, expected: Number(svg.dataset.marks), drawn: drawn.length,
+          inside: box.left >= cell.left && box.right <= cell.right && box.width > 100};
+})
+"""
+
+
 def check_page(browser: Browser, path: Path, screenshot: str | None = None) -> list[dict]:
     page = browser.open(path.as_uri())
     try:
         state = page.evaluate(CHART_STATE)
+        sparks = page.evaluate(SPARK_STATE)
         if screenshot:
             page.screenshot(ARTIFACTS / screenshot)
         page.collect()
@@ -256,6 +336,8 @@ def check_page(browser: Browser, path: Path, screenshot: str | None = None) -> l
         assert chart["marks"] == chart["drawn"] == chart["expected"], chart
         if not chart["expected"]:
             assert chart["noData"] == 1, chart
+    for spark in sparks:
+        assert spark["drawn"] == spark["expected"] > 0 and spark["inside"], spark
     return state
 
 
@@ -275,6 +357,7 @@ def test_index_and_team_pages_render_in_chromium(demo, browser):
         team
     )
     assert team["chart-on-time"]["targets"] == 1 and team["chart-open-work"]["expected"] == 48
+    assert "spark-" in (site / "teams" / "eal-lt1" / "index.html").read_text()
     assert (ARTIFACTS / "index.png").stat().st_size > 10_000
     assert (ARTIFACTS / "team-eal-lt1.png").stat().st_size > 10_000
 

@@ -226,7 +226,7 @@ people_with_linked_carer as (
 settled as (
 
     select r2_value as accommodation_status
-    from {{ ref('code_mappings') }}
+    from {{ ref('stg_reference__code_mappings') }}
     where field = 'accommodation_status' and release = 'R2' and r2_group = 'Settled'
     group by r2_value
 

@@ -22,7 +22,7 @@ quarantine as (
 
 event_types as (
 
-    select r2_value from {{ ref('code_mappings') }}
+    select r2_value from {{ ref('stg_reference__code_mappings') }}
     where field = 'event_type'
 
 ),

@@ -11,7 +11,9 @@ actions as (
 
 scorecard as (
 
+    -- The team's and the service's targets (a worker's own are not an action's measure).
     select * from {{ ref('rpt_scorecard') }}
+    where worker_id is null
 
 ),
 

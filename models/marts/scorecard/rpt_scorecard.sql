@@ -1,13 +1,17 @@
-{#- Scorecard and exceptions (measures.md): for each target row (team or whole service,
-    measure, period), the actual over the period's months up to the data date, the target, the
-    difference and a RAG status: green when the actual meets the target in the measure's
-    direction, amber when it misses by no more than the tolerance, red beyond. An exception is
-    a red status. -#}
+{#- Scorecard and exceptions (measures.md): for each target row (team or whole service, or a
+    worker within a team; measure, period), the actual over the period's months up to the
+    data date, the target, the difference and a RAG status: green when the actual meets the
+    target in the measure's direction, amber when it misses by no more than the tolerance, red
+    beyond. An exception is a red status. A worker's actual is read from the by-whom mart
+    (int_measure_values_monthly); a measure it does not carry has no data for a worker. -#}
 with
 
 targets as (
 
-    select * from {{ ref('stg_reference__targets') }}
+    select
+        *,
+        coalesce(worker_id, '') as worker_key
+    from {{ ref('stg_reference__targets') }}
 
 ),
 
@@ -33,6 +37,7 @@ in_period as (
 
     select
         targets.team_code,
+        targets.worker_key,
         targets.measure,
         targets.period_start,
         targets.period_end,
@@ -41,7 +46,7 @@ in_period as (
         measure_values.numerator,
         measure_values.denominator,
         row_number() over (
-            partition by targets.team_code, targets.measure, targets.period_start
+            partition by targets.team_code, targets.worker_key, targets.measure, targets.period_start
             order by measure_values.month desc
         ) as recency
     from targets
@@ -50,6 +55,7 @@ in_period as (
         on
             targets.measure = measure_values.measure_code
             and targets.team_code = measure_values.team_code
+            and targets.worker_key = coalesce(measure_values.worker_id, '')
             and measure_values.month >= {{ month_start('targets.period_start') }}
             and targets.period_end >= measure_values.month
             and dates.data_date >= measure_values.month
@@ -60,6 +66,7 @@ per_target as (
 
     select
         team_code,
+        worker_key,
         measure,
         period_start,
         count(*) as months_with_data,
@@ -70,7 +77,7 @@ per_target as (
         max(case when recency = 1 then numerator end)
         / nullif(max(case when recency = 1 then denominator end), 0) as latest_ratio
     from in_period
-    group by team_code, measure, period_start
+    group by team_code, worker_key, measure, period_start
 
 ),
 
@@ -78,6 +85,7 @@ scored as (
 
     select
         targets.team_code,
+        targets.worker_id,
         targets.measure,
         catalogue.measure_name,
         catalogue.unit,
@@ -103,6 +111,7 @@ scored as (
     left join per_target
         on
             targets.team_code = per_target.team_code
+            and targets.worker_key = per_target.worker_key
             and targets.measure = per_target.measure
             and targets.period_start = per_target.period_start
     where targets.period_start <= dates.data_date
@@ -124,6 +133,7 @@ rated as (
 
 select
     team_code,
+    worker_id,
     measure,
     measure_name,
     unit,

@@ -36,27 +36,7 @@ months as (
 
 work_items as (
 
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from assessments
-    union all
-    select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from reviews
+    {{ work_items() }}
 
 ),
 
@@ -81,19 +61,12 @@ closed_months as (
 
 ),
 
--- The first day on which an item is no longer open: its end date; the day after the data date
--- when it has no end (open to the data date); none for a Cancelled item with no end date,
--- which is never open.
+-- When each item stops being open (work_item_closed_from: measures.md, Team workload).
 open_spans as (
 
     select
         work_items.*,
-        case
-            when work_items.event_end_date is not null
-                then work_items.event_end_date
-            when work_items.event_status <> 'Cancelled'
-                then cast({{ dbt.dateadd('day', 1, 'dates.data_date') }} as date)
-        end as closed_from
+        {{ work_item_closed_from('work_items', 'dates.data_date') }} as closed_from
     from work_items
     cross join dates
 

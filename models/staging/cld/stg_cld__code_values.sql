@@ -1,8 +1,10 @@
 {{ config(materialized="table") }}
 
 {#- Every distinct coded value in the loaded extracts, mapped raw -> Release 2 -> group through
-    seeds/code_mappings.csv (case and punctuation ignored). A value not in the seed fails the
-    run (test `all_codes_mapped`), naming the field and value, before any figure changes. -#}
+    the mappings in force (stg_reference__code_mappings: the council's own
+    reference/code_mappings.csv over the shipped seed; case and punctuation ignored). A value
+    neither knows fails the run (test `all_codes_mapped`), naming the field and value and the
+    file to add it to, before any figure changes. -#}
 {%- set fields = cld_coded_fields() -%}
 
 with
@@ -15,8 +17,11 @@ mappings as (
         r2_group,
         release,
         sort_order,
-        {{ normalise_code('raw_value') }} as match_key
-    from {{ ref('code_mappings') }}
+        {{ normalise_code('raw_value') }} as match_key,
+        mapping_source,
+        local_file_name,
+        local_row_number
+    from {{ ref('stg_reference__code_mappings') }}
 
 ),
 
@@ -62,6 +67,9 @@ select
     mappings.release,
     mappings.sort_order,
     mappings.r2_value is not null as is_mapped,
+    mappings.mapping_source,
+    mappings.local_file_name,
+    mappings.local_row_number,
     raw_values.row_count,
     raw_values.example
 from raw_values

@@ -15,7 +15,7 @@ event_types as (
     select
         r2_value,
         {{ normalise_code('raw_value') }} as match_key
-    from {{ ref('code_mappings') }}
+    from {{ ref('stg_reference__code_mappings') }}
     where field = 'event_type'
 
 )

@@ -13,5 +13,7 @@ select
     period_start,
     period_end,
     target,
-    coalesce(tolerance, 0) as tolerance
+    coalesce(tolerance, 0) as tolerance,
+    -- A worker's own target (within the team); empty for a team's or the service's.
+    nullif(trim(worker_id), '') as worker_id
 from targets

@@ -11,7 +11,7 @@ team_types as (
     select
         r2_value,
         {{ normalise_code('raw_value') }} as match_key
-    from {{ ref('code_mappings') }}
+    from {{ ref('stg_reference__code_mappings') }}
     where field = 'team_type'
 
 )
