@@ -135,7 +135,11 @@ def run_pipeline(
         elapsed = time.perf_counter() - started
     say(
         "steps:     "
-        + ", ".join(f"{s['step']} {s['end'] - s['start']:.0f}s" for s in timings if s["end"])
+        + ", ".join(
+            f"{s['step']} {s['end'] - s['start']:.0f}s"
+            for s in timings
+            if s["end"] and s.get("status") != "skipped"
+        )
     )
     if timings_file:
         Path(timings_file).write_text(json.dumps({"run_id": result.run_id, "steps": timings}))
