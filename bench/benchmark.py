@@ -482,8 +482,9 @@ def run_stages(scale: float, workdir: Path, stages: list[str], las: int) -> None
         "publish": [
             PY,
             "-c",
-            "import sys; from pipeline.publish import publish; from pipeline.paths import "
-            "WarehousePaths; publish(WarehousePaths.at(sys.argv[1]), 'bench')",
+            "import sys; from pipeline.publish.release import publish; "
+            "from pipeline.core.paths import WarehousePaths; "
+            "publish(WarehousePaths.at(sys.argv[1]), 'bench')",
             str(warehouse),
         ],
     }

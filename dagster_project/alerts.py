@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from dagster_project.freshness import max_data_age_days, published_data_dates
-from pipeline.paths import WarehousePaths, private_dir
+from pipeline.core.paths import WarehousePaths, private_dir
 
 COMMAND_ENV = "PRIMED_ALERT_COMMAND"
 log = logging.getLogger("primed.alerts")

@@ -3,7 +3,7 @@
 import os
 
 from dagster_project.pipeline_defs import build_definitions
-from pipeline.dbt_project import PROJECT_DIR, prepare_manifest
+from pipeline.transform.dbt_project import PROJECT_DIR, prepare_manifest
 
 prepare_manifest()  # parses the dbt project only when the manifest is missing or stale
 

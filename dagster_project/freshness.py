@@ -32,7 +32,7 @@ from dagster import (
     asset_check,
 )
 
-from pipeline.paths import WarehousePaths
+from pipeline.core.paths import WarehousePaths
 
 MAX_AGE_ENV = "PRIMED_MAX_DATA_AGE_DAYS"
 DEFAULT_MAX_AGE_DAYS = 120

@@ -3,7 +3,7 @@
 `build_definitions(landing, warehouse)` makes the one job that both `dagster dev` and the CLI's
 `primed run` execute. Every step that writes DuckDB is in the `duckdb_writer` pool, so two
 runs of one Dagster instance never write the work database at once, and takes the warehouse
-lock (pipeline/lock.py), so neither do a Dagster run and a `primed run` from a shell.
+lock (pipeline/core/lock.py), so neither do a Dagster run and a `primed run` from a shell.
 """
 
 import hashlib
@@ -52,15 +52,17 @@ from packaging import version
 from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
-from pipeline import docs_site, run_state, spark_target
 from pipeline import ingest as ingest_mod
-from pipeline import publish as publish_mod
-from pipeline.dbt_project import MANIFEST, PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths, make_private, private_umask
+from pipeline.core import run_state
+from pipeline.core.errors import PrimedError
+from pipeline.core.lock import warehouse_lock
+from pipeline.core.paths import WarehousePaths, make_private, private_umask
+from pipeline.core.settings import quiet_telemetry
+from pipeline.publish import docs_site
+from pipeline.publish import release as publish_mod
 from pipeline.reports import render_reports
-from pipeline.settings import quiet_telemetry
+from pipeline.transform import spark as spark_target
+from pipeline.transform.dbt_project import MANIFEST, PROJECT_DIR
 
 POOL = "duckdb_writer"
 # A landing file modified more recently than this may still be being written.

@@ -26,8 +26,8 @@ from dagster import (
 )
 
 from pipeline import quality
-from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths
+from pipeline.core.lock import warehouse_lock
+from pipeline.core.paths import WarehousePaths
 
 POOL = "duckdb_writer"  # as pipeline_defs.POOL: never open DuckDB while a writer runs
 

@@ -11,10 +11,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, private_umask
-from pipeline.settings import quiet_telemetry
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, private_umask
+from pipeline.core.settings import quiet_telemetry
+from pipeline.transform.dbt_project import PROJECT_DIR
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
 
@@ -44,8 +44,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipeline.core.lock import warehouse_lock
     from pipeline.ingest import ingest
-    from pipeline.lock import warehouse_lock
 
     with warehouse_lock(WarehousePaths.at(args.warehouse), "primed ingest", args.wait, say):
         report = ingest(args.landing, args.warehouse, progress=say)
@@ -61,7 +61,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def execute_job(landing: Path, paths: WarehousePaths, timings: list[dict] | None = None):
     """The Dagster job once, in process, on what is in `landing` now; its result. When given
     `timings`, it receives each step's start and end (epoch seconds) from the run's events."""
-    from pipeline.dbt_project import prepare_manifest
+    from pipeline.transform.dbt_project import prepare_manifest
 
     os.environ["PRIMED_WORK_DB"] = str(paths.work_db)
     prepare_manifest()
@@ -120,7 +120,7 @@ def run_pipeline(
     """Execute the Dagster job in process, holding the warehouse; non-zero when nothing could
     be published. Another run on the warehouse: wait up to `wait` seconds, then stop. With
     `timings_file`, each step's start and end (and logged messages) are written there as JSON."""
-    from pipeline.lock import warehouse_lock
+    from pipeline.core.lock import warehouse_lock
 
     landing = Path(landing).resolve()
     paths = WarehousePaths.at(warehouse)
@@ -188,7 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dagster(args: argparse.Namespace) -> int:
-    from pipeline.dbt_project import prepare_manifest
+    from pipeline.transform.dbt_project import prepare_manifest
 
     prepare_manifest()
     env = dict(os.environ)
@@ -219,14 +219,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         site = render_reports(paths.root, **options)
     say(f"reports: {site / 'index.html'}")
     if not args.no_docs and not args.out:
-        from pipeline.docs_site import build_docs_site
+        from pipeline.publish.docs_site import build_docs_site
 
         say(f"docs:    {build_docs_site(paths.root) / 'index.html'}")
     return 0
 
 
 def cmd_export_cld(args: argparse.Namespace) -> int:
-    from pipeline.export_cld import export_cld
+    from pipeline.export.cld import export_cld
 
     try:
         period_end = date.fromisoformat(args.period_end)
@@ -260,8 +260,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.lock import describe, holder
-    from pipeline.publish import current_release
+    from pipeline.core.lock import describe, holder
+    from pipeline.publish.release import current_release
     from pipeline.retention import disk_usage
 
     paths = WarehousePaths.at(args.warehouse)
@@ -284,7 +284,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from pipeline.lock import warehouse_lock
+    from pipeline.core.lock import warehouse_lock
     from pipeline.retention import RETAIN_ENV, purge, retain_months
 
     paths = WarehousePaths.at(args.warehouse)
@@ -305,8 +305,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     or a compacted work database. Then the job builds, checks and publishes as usual."""
     import tempfile
 
+    from pipeline.core.lock import warehouse_lock
     from pipeline.ingest import rebuild_raw
-    from pipeline.lock import warehouse_lock
 
     paths = WarehousePaths.at(args.warehouse)
     with warehouse_lock(paths, "primed rebuild", args.wait, say):
@@ -318,7 +318,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    from pipeline.lock import warehouse_lock
+    from pipeline.core.lock import warehouse_lock
     from pipeline.supersession import restore, withdraw
 
     paths = WarehousePaths.at(args.warehouse)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.contract import CLD_COLUMNS, PAYMENT_COLUMNS, REFERENCE_COLUMNS
+from pipeline.core.contract import CLD_COLUMNS, PAYMENT_COLUMNS, REFERENCE_COLUMNS
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "seeds" / "code_mappings.csv"
 MANIFEST_NAME = ".primed-generator.json"

@@ -7,7 +7,7 @@ as it is, gzipped (`.csv.gz`, read by DuckDB as it stands) or in a `.zip` (each 
 streamed out into the warehouse's tmp folder and loaded as a file of its own); a workbook is
 refused with how to save it as CSV.
 
-Each CSV is checked against the contract (pipeline/contract.py), then streamed through
+Each CSV is checked against the contract (pipeline/core/contract.py), then streamed through
 DuckDB's own CSV reader into a raw table in one transaction: every data row is either loaded
 (typed, with file name, file hash, row number and load time) or quarantined with its reason.
 A file that cannot be read at all is refused whole. A file whose content (SHA-256) was loaded
@@ -38,11 +38,12 @@ from typing import BinaryIO
 
 import duckdb
 
-from pipeline import contract, retention, settings
-from pipeline.contract import Column, header_key
-from pipeline.errors import FileRefused, PrimedError
+from pipeline import retention
+from pipeline.core import contract, settings
+from pipeline.core.contract import Column, header_key
+from pipeline.core.errors import FileRefused, PrimedError
+from pipeline.core.paths import WarehousePaths, append_record
 from pipeline.minimise import minimise_loaded
-from pipeline.paths import WarehousePaths, append_record
 from pipeline.supersession import WITHDRAWALS_DDL, replay_withdrawals
 
 RAW_SCHEMA = "raw"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipeline import contract
+from pipeline.core import contract
 
 DONE = "raw_minimised"  # raw._settings: when the rows loaded before were minimised
 TABLES = {

@@ -43,8 +43,8 @@ from typing import Any
 
 import duckdb
 
-from pipeline import contract, settings
-from pipeline.paths import WarehousePaths
+from pipeline.core import contract, settings
+from pipeline.core.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parent.parent
 SUITES_DIR = REPO / "expectations"

@@ -32,9 +32,9 @@ import duckdb
 
 from pipeline import charts
 from pipeline.charts import Chart, Series
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share, swapped_in
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, share, swapped_in
+from pipeline.transform.dbt_project import PROJECT_DIR
 
 REPORTS_SQL_DIR = PROJECT_DIR / "reports_sql"
 REPORTS_DIR_NAME = "reports"

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, append_record
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, append_record
 
 KEEP_RELEASES = 3
 KEEP_ENV = "PRIMED_KEEP_RELEASES"

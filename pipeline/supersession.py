@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths
 
 LOG = "withdrawals.jsonl"
 WITHDRAWALS_DDL = """CREATE TABLE IF NOT EXISTS raw._withdrawals (

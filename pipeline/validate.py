@@ -33,8 +33,9 @@ from urllib.parse import quote
 
 import duckdb
 
-from pipeline import contract, ingest, quality, settings
-from pipeline.errors import FileRefused
+from pipeline import ingest, quality
+from pipeline.core import contract, settings
+from pipeline.core.errors import FileRefused
 
 THREADS = 2
 EXAMPLES = 5

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import QUIET_ENV
+from pipeline.core.settings import QUIET_ENV
 
 for _name, _value in QUIET_ENV.items():
     os.environ.setdefault(_name, _value)
@@ -16,8 +16,8 @@ os.environ.setdefault("PRIMED_PSEUDONYM_KEY", "test-key-0123456789abcdef")
 # The dbt docs site takes a while to build; tests/test_reports.py builds it when it tests it.
 os.environ.setdefault("PRIMED_DOCS_SITE", "0")
 
-from pipeline import contract  # noqa: E402
-from pipeline.dbt_project import prepare_manifest  # noqa: E402
+from pipeline.core import contract  # noqa: E402
+from pipeline.transform.dbt_project import prepare_manifest  # noqa: E402
 
 HEADERS = {c.name: c.header for c in contract.CLD_COLUMNS}
 
@@ -62,7 +62,7 @@ def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
-    from pipeline.dbt_project import PROJECT_DIR
+    from pipeline.transform.dbt_project import PROJECT_DIR
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PRIMED_WORK_DB", str(paths.work_db))
@@ -93,8 +93,8 @@ def demo_build(tmp_path_factory, dbt_manifest):
     account might: tests/test_data_protection.py checks what it created is private all the same.
     PRIMED_TEST_DEMO_DIR (a folder with landing/ and warehouse/ built this way) reuses one."""
     from pipeline.cli import run_pipeline
+    from pipeline.core.paths import WarehousePaths
     from pipeline.generate import generate
-    from pipeline.paths import WarehousePaths
 
     reuse = os.environ.get("PRIMED_TEST_DEMO_DIR")
     if reuse:

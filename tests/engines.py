@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 from dbt.cli.main import dbtRunner
 
-from pipeline.dbt_project import PROJECT_DIR
+from pipeline.transform.dbt_project import PROJECT_DIR
 
 NUMERIC = ("DOUBLE", "DECIMAL", "INTEGER", "BIGINT", "HUGEINT", "FLOAT")
 

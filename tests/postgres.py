@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.publish_postgres import copy_tables
+from pipeline.publish.postgres import copy_tables
 
 
 def server_programs() -> tuple[str, str] | None:

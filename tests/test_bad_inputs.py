@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import ingest
-from pipeline.paths import WarehousePaths
 from tests.conftest import HEADERS, cld_row
 
 GOOD = cld_row()

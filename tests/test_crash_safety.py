@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from pipeline.cli import run_pipeline
+from pipeline.core.paths import WarehousePaths
 from pipeline.generate import generate
-from pipeline.paths import WarehousePaths
 
 # A line the run prints while in each stage; the run is killed as soon as it appears.
 STAGE_MARKERS = {

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.paths import WarehousePaths
+from pipeline.core.paths import WarehousePaths
+from pipeline.transform.dbt_project import PROJECT_DIR
 from tests.browser import Browser, find_chromium
 from tests.dagster_services import GraphQL, Services, free_port
 from tests.postgres import postgres_server, server_programs

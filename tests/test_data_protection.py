@@ -19,14 +19,14 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.export_cld import export_cld
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import PRIVATE, WarehousePaths, share
+from pipeline.core.run_state import inputs_fingerprint
+from pipeline.export.cld import export_cld
 from pipeline.ingest import ingest, rebuild_raw
-from pipeline.paths import PRIVATE, WarehousePaths, share
 from pipeline.retention import purge, purged_log
-from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import withdraw
+from pipeline.transform.dbt_project import PROJECT_DIR
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import columns_holding, leaks, personal_values
 
@@ -262,7 +262,7 @@ def _state(paths: WarehousePaths) -> dict:
         paths, "SELECT * EXCLUDE (record) FROM raw._quarantine ORDER BY ALL"
     )
     state["release"] = (os.readlink(paths.published), _digest(paths.published_db))
-    # What decides whether a run has anything new to build (pipeline/run_state.py).
+    # What decides whether a run has anything new to build (pipeline/core/run_state.py).
     con = duckdb.connect(str(paths.work_db), read_only=True)
     try:
         state["inputs"] = inputs_fingerprint(con)

@@ -11,8 +11,8 @@ from dagster import (
 )
 
 from dagster_project.pipeline_defs import JOB_NAME, POOL, build_definitions
-from pipeline.paths import WarehousePaths
-from pipeline.run_state import landing_snapshot, record_seen
+from pipeline.core.paths import WarehousePaths
+from pipeline.core.run_state import landing_snapshot, record_seen
 from tests.conftest import cld_row, write_csv
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import contract, quality
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.export_cld import EXPORT_COLUMNS, export_cld
+from pipeline import quality
+from pipeline.core import contract
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths
+from pipeline.export.cld import EXPORT_COLUMNS, export_cld
 from pipeline.generate import generate
 from pipeline.ingest import ingest
-from pipeline.paths import WarehousePaths
+from pipeline.transform.dbt_project import PROJECT_DIR
 from pipeline.validate import validate_file
 
 PERIOD_END = date(2025, 3, 31)

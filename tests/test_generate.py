@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.contract import CLD_COLUMNS, PAYMENT_COLUMNS, REFERENCE_COLUMNS
+from pipeline.core.contract import CLD_COLUMNS, PAYMENT_COLUMNS, REFERENCE_COLUMNS
 from pipeline.generate import FAULT_KINDS, MANIFEST_NAME, SEED_PATH, generate
 
 SCALE = 0.05

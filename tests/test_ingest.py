@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST, Ingestor, ingest
-from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, write_csv
 
 

@@ -17,18 +17,18 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.errors import PrimedError
+from pipeline.core.errors import PrimedError
+from pipeline.core.lock import warehouse_lock
+from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST, ingest, rebuild_raw
-from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths
 from pipeline.retention import disk_usage, prune_releases, reader_pid
 from pipeline.supersession import withdraw
 from tests.conftest import HEADERS, cld_row, write_csv
 
 HOLDER = """
 import sys, time
-from pipeline.lock import warehouse_lock
-from pipeline.paths import WarehousePaths
+from pipeline.core.lock import warehouse_lock
+from pipeline.core.paths import WarehousePaths
 with warehouse_lock(WarehousePaths.at(sys.argv[1]), "primed run"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

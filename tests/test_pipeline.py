@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from pipeline.cli import execute_job, main, run_pipeline
-from pipeline.dbt_project import PROJECT_DIR
+from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST
-from pipeline.paths import WarehousePaths
+from pipeline.transform.dbt_project import PROJECT_DIR
 from tests.personal_data import (
     assert_no_personal_data,
     columns_holding,

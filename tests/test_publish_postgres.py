@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
-from pipeline.publish import publish
-from pipeline.publish_postgres import PostgresTarget, load_release
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths
+from pipeline.publish.postgres import PostgresTarget, load_release
+from pipeline.publish.release import publish
 from tests.postgres import postgres_server, server_programs
 
 pytestmark = pytest.mark.skipif(server_programs() is None, reason="PostgreSQL not installed")

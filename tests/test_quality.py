@@ -325,7 +325,7 @@ def test_dagster_checks_are_built_with_blocking_flags(tmp_path):
     from dagster import AssetKey
 
     from dagster_project.quality_checks import build_quality_checks
-    from pipeline.paths import WarehousePaths
+    from pipeline.core.paths import WarehousePaths
 
     marts = [AssetKey(["marts", n]) for n in ("rpt_front_door_monthly", "rpt_spend_monthly")]
     raw_check, mart_check = build_quality_checks(WarehousePaths.at(tmp_path), marts)

@@ -372,7 +372,7 @@ def test_every_team_page_renders(demo, teams, browser):
 
 
 def test_dbt_docs_site_is_published_beside_the_reports(demo, browser):
-    from pipeline.docs_site import build_docs_site
+    from pipeline.publish.docs_site import build_docs_site
 
     _, paths, _ = demo
     docs = build_docs_site(paths.root)
@@ -543,7 +543,7 @@ def test_freshness_checks_warn_when_the_data_is_old(demo, monkeypatch):
 
 
 def test_marts_md_is_generated_from_the_manifest(dbt_manifest):
-    from pipeline.mart_docs import OUT, render
+    from pipeline.transform.mart_docs import OUT, render
 
     manifest = json.loads(dbt_manifest.read_text())
     text = render(manifest)
@@ -559,5 +559,5 @@ def test_marts_md_is_generated_from_the_manifest(dbt_manifest):
             assert f"| `{column}` |" in text, (node["name"], column)
     assert "- **Grain:** `team_code` + `month`" in text
     assert OUT.read_text(encoding="utf-8") == text, (
-        "docs/marts.md is out of date: run `python -m pipeline.mart_docs`"
+        "docs/marts.md is out of date: run `python -m pipeline.transform.mart_docs`"
     )

@@ -15,7 +15,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline.paths import WarehousePaths
+from pipeline.core.paths import WarehousePaths
 from tests.engines import mart_differences
 
 pytestmark = [
@@ -33,7 +33,7 @@ def spark_run(demo_build, tmp_path_factory):
     """The demo's landing files and warehouse copied, its dbt-built schemas dropped (so that
     only Spark can fill them), and the pipeline run on Spark; yields the copy's paths."""
     from pipeline.cli import run_pipeline
-    from pipeline.publish import current_release
+    from pipeline.publish.release import current_release
 
     landing, paths = demo_build
     base = tmp_path_factory.mktemp("spark")

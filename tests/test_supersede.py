@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
+from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import ingest
-from pipeline.paths import WarehousePaths
 from tests.conftest import cld_row, dbt_build, write_csv
 
 SELECT = "+fct_reviews +fct_assessments +dim_team +dq_row_accounting +dq_cld_files"

@@ -4,7 +4,7 @@
 
 {#- One row per loaded extract row: renamed, typed, coded values mapped to Release 2, and the
     person pseudonymised (NHS number when valid, else LA code + LA person id: cld.md §1.4).
-    Raw holds no personal identifier to pass on (pipeline/contract.py, `kept`): pseudonyms,
+    Raw holds no personal identifier to pass on (pipeline/core/contract.py, `kept`): pseudonyms,
     and the date of birth to its month. -#}
 {%- set fields = cld_coded_fields() -%}
 {%- set grouped = ['event_outcome', 'service_type', 'ethnicity', 'primary_support_reason',

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import spark_target
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.paths import WarehousePaths
+from pipeline.core.paths import WarehousePaths
+from pipeline.transform import spark as spark_target
+from pipeline.transform.dbt_project import PROJECT_DIR
 
 CODE = ("models", "macros", "seeds", "tests/dbt", "reports_sql", "expectations", "pipeline",
         "dagster_project", "dbt_project.yml", "profiles.yml")  # fmt: skip

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths
 
 WAIT_ENV = "PRIMED_LOCK_WAIT_SECONDS"
 _held: dict[str, int] = {}  # lock files this process holds -> depth

@@ -8,8 +8,8 @@ import os
 import re
 import secrets
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, private_dir
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, private_dir
 
 KEY_ENV = "PRIMED_PSEUDONYM_KEY"
 log = logging.getLogger("primed")
@@ -66,7 +66,7 @@ def pseudonym_key(paths: WarehousePaths) -> str:
 
 def postgres_publish_target():
     """Where publishing also loads the marts (PRIMED_PUBLISH_PG), or None."""
-    from pipeline.publish_postgres import PostgresTarget
+    from pipeline.publish.postgres import PostgresTarget
 
     dsn = os.environ.get("PRIMED_PUBLISH_PG", "").strip()
     if not dsn:

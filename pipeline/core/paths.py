@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import PrimedError
+from pipeline.core.errors import PrimedError
 
 GROUP_ENV = "PRIMED_PUBLISH_GROUP"
 PRIVATE = ("work", "archive", "quality", "alerts", "secrets")  # the parts others never read

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths
 from pipeline.raw_parquet import export_raw_parquet
 
 TARGET_ENV = "PRIMED_DBT_TARGET"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.settings import quiet_telemetry
+from pipeline.core.settings import quiet_telemetry
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGET_DIR = PROJECT_DIR / "target"
@@ -43,7 +43,7 @@ def prepare_manifest(force: bool = False) -> Path:
             ]
         )
         if not result.success:
-            from pipeline.errors import PrimedError
+            from pipeline.core.errors import PrimedError
 
             raise PrimedError(f"the dbt project does not parse: {result.exception}")
     return MANIFEST

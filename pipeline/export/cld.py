@@ -21,7 +21,7 @@ the file written is its owner's alone (it holds personal data).
 What is written follows the Release 2 specification as the peers read it (DHSC's GetDQValues
 field list, the header names of saj42saj-beep/ASC-CLD-ASCOF's CLD_R1_Raw view):
 
-* exactly the submitted columns of ``pipeline.contract.CLD_COLUMNS`` (``submitted``), under
+* exactly the submitted columns of ``pipeline.core.contract.CLD_COLUMNS`` (``submitted``), under
   their specification headers: no name, GP practice name or CQC location name (Release 2 dropped
   them), no local column;
 * NHS Number as its 10 digits when the modulus-11 check digit holds, else blank (the person is
@@ -47,9 +47,9 @@ from pathlib import Path
 import duckdb
 
 from pipeline import ingest, quality
-from pipeline.contract import CLD_COLUMNS
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, private_dir
+from pipeline.core.contract import CLD_COLUMNS
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, private_dir
 
 EXPORT_COLUMNS = tuple(c for c in CLD_COLUMNS if c.submitted)
 # Submitted fields raw does not keep as sent: read from the archived files.

@@ -4,7 +4,7 @@ A release is built beside the published one, in `<warehouse>/releases/<id>/`, fr
 database opened read-only: the DuckDB file, a Parquet file per mart, the data-quality
 report of every loaded extract (`quality/index.html`) and the dbt docs the run made of the marts
 (`docs/`); with `PRIMED_PUBLISH_PG`, the marts are also loaded into a PostgreSQL schema beside
-the published one (pipeline/publish_postgres.py).
+the published one (pipeline/publish/postgres.py).
 Only when it is complete are the server's schema (one transaction) and the
 `<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
@@ -25,12 +25,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import settings
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share
-from pipeline.publish_postgres import load_release
+from pipeline.core import settings
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, share
+from pipeline.core.run_state import inputs_fingerprint
+from pipeline.publish.postgres import load_release
 from pipeline.retention import prune_releases
-from pipeline.run_state import inputs_fingerprint
 from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
@@ -157,7 +157,7 @@ def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None
 def _docs(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
     """The dbt docs site this run's dbt step made of the marts (absent: the reports step
     makes it from the published file)."""
-    from pipeline import docs_site
+    from pipeline.publish import docs_site
 
     made = paths.work_dir / DBT_DOCS_DIR
     if (made / "static_index.html").exists():

@@ -23,10 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.dbt_project import PROJECT_DIR
-from pipeline.errors import PrimedError
-from pipeline.paths import WarehousePaths, share, swapped_in
-from pipeline.settings import quiet_telemetry
+from pipeline.core.errors import PrimedError
+from pipeline.core.paths import WarehousePaths, share, swapped_in
+from pipeline.core.settings import quiet_telemetry
+from pipeline.transform.dbt_project import PROJECT_DIR
 
 DOCS_DIR_NAME = "docs"
 # The docs as a run's dbt step makes them (in <warehouse>/work/dbt-docs/): the catalog of the
@@ -58,7 +58,7 @@ def build_docs_into(release_dir: Path, published_db: Path | None = None) -> Path
         raise PrimedError(f"there is no published warehouse at {db} to document")
     quiet_telemetry()
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.docs_site", str(release_dir), str(db)],
+        [sys.executable, "-m", "pipeline.publish.docs_site", str(release_dir), str(db)],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.errors import PrimedError
+from pipeline.core.errors import PrimedError
 
 PG_TYPES = {
     "VARCHAR": "text",
