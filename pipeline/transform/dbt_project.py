@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.core.settings import quiet_telemetry
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 TARGET_DIR = PROJECT_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 DBT_INPUTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml")
