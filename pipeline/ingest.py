@@ -46,19 +46,11 @@ from pipeline.core.paths import WarehousePaths, append_record
 from pipeline.minimise import minimise_loaded
 from pipeline.supersession import WITHDRAWALS_DDL, replay_withdrawals
 
-RAW_SCHEMA = "raw"
 CHUNK = 1 << 20
 MAX_LINE_BYTES = 16 << 20
 MAX_FIELD_CHARS = 4000  # no CLD field is longer; a longer one is a broken export
 
-KIND_COLUMNS: dict[str, tuple[Column, ...]] = {
-    "cld": contract.CLD_COLUMNS,
-    "payments": contract.PAYMENT_COLUMNS,
-    **{f"ref_{name}": cols for name, cols in contract.REFERENCE_COLUMNS.items()},
-}
-RAW_TABLE = {"cld": "cld_events", "payments": "payments"} | {
-    f"ref_{name}": f"ref_{name}" for name in contract.REFERENCE_COLUMNS
-}
+KIND_COLUMNS, RAW_SCHEMA, RAW_TABLE = contract.KIND_COLUMNS, contract.RAW_SCHEMA, contract.RAW_TABLE
 # Headers a CLD file must have: without them no row could be placed.
 CLD_REQUIRED_HEADERS = ("la_code", "reporting_period_end_date", "event_type", "event_start_date")
 

@@ -55,14 +55,7 @@ MAX_EXAMPLES = 5  # example row numbers per expectation
 PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
 # Reference-file fields whose values are never shown (a person's name could be typed there).
 NO_VALUES = PII | {"owner", "action", "meeting", "team_name"}
-KIND_COLUMNS: dict[str, tuple[contract.Column, ...]] = {
-    "cld": contract.CLD_COLUMNS,
-    "payments": contract.PAYMENT_COLUMNS,
-    **{f"ref_{n}": cols for n, cols in contract.REFERENCE_COLUMNS.items()},
-}
-RAW_TABLE = {"cld": "cld_events", "payments": "payments"} | {
-    f"ref_{n}": f"ref_{n}" for n in contract.REFERENCE_COLUMNS
-}
+KIND_COLUMNS, RAW_TABLE = contract.KIND_COLUMNS, contract.RAW_TABLE
 CODED_FIELDS = [c.name for c in contract.CLD_COLUMNS if c.kind == "code"]
 KEEP_RUNS = 30
 DEFAULT_PARAMETERS = {

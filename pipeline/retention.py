@@ -215,7 +215,7 @@ class Due:
 
 
 def _raw_table(kind: str) -> str:
-    from pipeline.ingest import RAW_TABLE
+    from pipeline.core.contract import RAW_TABLE
 
     return RAW_TABLE[kind]
 

@@ -201,6 +201,16 @@ REFERENCE_COLUMNS: dict[str, tuple[Column, ...]] = {
         C("sort_order", "sort_order", "integer"),
     ),
 }
+# Each kind of input file: its columns, and the raw table its rows load into.
+RAW_SCHEMA = "raw"
+KIND_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "cld": CLD_COLUMNS,
+    "payments": PAYMENT_COLUMNS,
+    **{f"ref_{name}": cols for name, cols in REFERENCE_COLUMNS.items()},
+}
+RAW_TABLE = {"cld": "cld_events", "payments": "payments"} | {
+    f"ref_{name}": f"ref_{name}" for name in REFERENCE_COLUMNS
+}
 # Where the council's own code mappings live, below the landing folder.
 LOCAL_CODE_MAPPINGS = "reference/code_mappings.csv"
 
