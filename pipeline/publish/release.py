@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import duckdb
 
 from pipeline.core import settings
 from pipeline.core.errors import PrimedError
-from pipeline.core.paths import WarehousePaths, share
+from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.publish.postgres import load_release
 from pipeline.retention import prune_releases
@@ -68,27 +67,24 @@ def publish(
         raise PrimedError(f"there is no work database at {paths.work_db} to publish from")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     name = f"{stamp}_{re.sub(r'[^A-Za-z0-9]', '', run_id)[:12]}"
-    building = paths.releases_dir / f".{name}.building"
     final = paths.releases_dir / name
-    shutil.rmtree(building, ignore_errors=True)
-    (building / "parquet").mkdir(parents=True)
     server = None
     try:
-        release = _build(paths.work_db, building, run_id, say)
-        _quality_reports(paths, building / "quality", say)
-        _docs(paths, building, say)
-        share(building)  # read-only, readable by the readers of what is published
-        target = settings.postgres_publish_target()
-        if target is not None:
-            # Loaded beside the server's published schema; swapped in with the file below.
-            server = load_release(building / "primed.duckdb", target, say, PUBLISHED_SCHEMA)
-        building.rename(final)
+        with swapped_in(final) as building:
+            (building / "parquet").mkdir()
+            release = _build(paths.work_db, building, run_id, say)
+            _quality_reports(paths, building / "quality", say)
+            _docs(paths, building, say)
+            share(building)  # read-only, readable by the readers of what is published
+            target = settings.postgres_publish_target()
+            if target is not None:
+                # Loaded beside the server's published schema; swapped in with the file.
+                server = load_release(building / "primed.duckdb", target, say, PUBLISHED_SCHEMA)
         if server is not None:
             server.swap()
     except BaseException:
         if server is not None and not server.con.closed:
             server.discard()
-        shutil.rmtree(building, ignore_errors=True)
         raise
     _swap_symlink(paths.published, Path("releases") / name)
     say(f"published {len(release.tables)} marts to {paths.published}")
