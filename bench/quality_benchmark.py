@@ -75,7 +75,7 @@ def main() -> int:
     root = args.root or Path(f"/tmp/b{args.scale:g}")
     landing, warehouse = root / "landing", root / "warehouse"
     if not landing.is_dir():
-        from pipeline.generate import generate
+        from pipeline.demo import generate
 
         generate(landing, seed=42, scale=args.scale)
     work_db = warehouse / "work" / "primed.duckdb"

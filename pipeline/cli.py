@@ -27,7 +27,7 @@ def say(msg: str) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from pipeline.generate import generate
+    from pipeline.demo import generate
 
     started = time.perf_counter()
     summary = generate(

@@ -94,7 +94,7 @@ def demo_build(tmp_path_factory, dbt_manifest):
     PRIMED_TEST_DEMO_DIR (a folder with landing/ and warehouse/ built this way) reuses one."""
     from pipeline.cli import run_pipeline
     from pipeline.core.paths import WarehousePaths
-    from pipeline.generate import generate
+    from pipeline.demo import generate
 
     reuse = os.environ.get("PRIMED_TEST_DEMO_DIR")
     if reuse:

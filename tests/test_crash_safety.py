@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.cli import run_pipeline
 from pipeline.core.paths import WarehousePaths
-from pipeline.generate import generate
+from pipeline.demo import generate
 
 # A line the run prints while in each stage; the run is killed as soon as it appears.
 STAGE_MARKERS = {

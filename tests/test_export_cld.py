@@ -16,8 +16,8 @@ from pipeline import quality
 from pipeline.core import contract
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
+from pipeline.demo import generate
 from pipeline.export.cld import EXPORT_COLUMNS, export_cld
-from pipeline.generate import generate
 from pipeline.ingest import ingest
 from pipeline.transform.dbt_project import PROJECT_DIR
 from pipeline.validate import validate_file

@@ -1,4 +1,4 @@
-"""Tests for the demo data generator (pipeline/generate.py) and the code-mapping seed."""
+"""Tests for the demo data generator (pipeline/demo/) and the code-mapping seed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.contract import CLD_COLUMNS, PAYMENT_COLUMNS, REFERENCE_COLUMNS
-from pipeline.generate import FAULT_KINDS, MANIFEST_NAME, SEED_PATH, generate
+from pipeline.demo import FAULT_KINDS, MANIFEST_NAME, SEED_PATH, generate
 
 SCALE = 0.05
 CLD_HEADERS = [c.header for c in CLD_COLUMNS]

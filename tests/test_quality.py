@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipeline import quality, validate
-from pipeline.generate import generate
+from pipeline.demo import generate
 from pipeline.ingest import ingest
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import assert_no_personal_data, file_texts, personal_values
