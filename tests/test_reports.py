@@ -21,15 +21,14 @@ import duckdb
 import pytest
 
 from pipeline.reports import (
-    FRONT_DOOR_TYPES,
     REPORTS,
     REPORTS_SQL_DIR,
-    SUPPRESSED,
-    WITHHELD,
     render_reports,
     render_reports_into,
     slug,
 )
+from pipeline.reports.specs import FRONT_DOOR_TYPES
+from pipeline.reports.suppression import SUPPRESSED, WITHHELD
 from tests.browser import Browser, find_chromium
 from tests.personal_data import assert_no_personal_data, personal_values
 
