@@ -16,7 +16,10 @@ from pipeline.reports.sections import Section
 
 @cache
 def report_css() -> str:
-    """The report pages' stylesheet (`pipeline/reports/report.css`), for a `<style>` element."""
+    """The report pages' stylesheet (`pipeline/reports/report.css`), for a `<style>` element.
+
+    The extracts' data-quality pages use it too: inside `<body class="dq">` its `.dq` rules
+    give them their own look (and change nothing on the report pages)."""
     return files("pipeline.reports").joinpath("report.css").read_text(encoding="utf-8")
 
 
