@@ -14,14 +14,22 @@ from pipeline.reports.formatting import cell, period, rag_badge, unit_of
 TeamLink = Callable[[str], str | None]
 
 
+def _table(name: str, head: list[str], rows: list[list[str]]) -> str:
+    """A table of class `name`: the headings, then a row of cells each."""
+    out = [f"<table class='{name}'><thead><tr>"]
+    out += [f"<th scope='col' class='text'>{h}</th>" for h in head]
+    out.append("</tr></thead><tbody>")
+    out += [f"<tr>{''.join(cells)}</tr>" for cells in rows]
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
 def scorecard_table(rows: list[Row], with_team: bool, link: TeamLink) -> str:
     if not rows:
         return "<p>No targets are set for this period.</p>"
     head = ["Team"] if with_team else []
     head += ["Measure", "Period", "Actual", "Target", "Difference", "Status"]
-    out = ["<table class='scorecard'><thead><tr>"]
-    out += [f"<th scope='col' class='text'>{h}</th>" for h in head]
-    out.append("</tr></thead><tbody>")
+    body = []
     for r in rows:
         unit = unit_of(r["unit"])
         cells = []
@@ -41,9 +49,8 @@ def scorecard_table(rows: list[Row], with_team: bool, link: TeamLink) -> str:
             f"<td class='diff'>{escape(cell(r['difference'], unit))}</td>",
             f"<td class='text'>{rag_badge(r['rag'])}</td>",
         ]
-        out.append(f"<tr>{''.join(cells)}</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+        body.append(cells)
+    return _table("scorecard", head, body)
 
 
 def exceptions_html(rows: list[Row], with_team: bool, link: TeamLink) -> str:
@@ -64,9 +71,7 @@ def actions_table(rows: list[Row], with_team: bool) -> str:
         return "<p>No actions recorded.</p>"
     head = ["Team"] if with_team else []
     head += ["Action", "Owner", "Due", "Status", "Measure", "Measure status"]
-    out = ["<table class='actions'><thead><tr>"]
-    out += [f"<th scope='col' class='text'>{h}</th>" for h in head]
-    out.append("</tr></thead><tbody>")
+    body = []
     for r in rows:
         status = r["status"] + (" (overdue)" if r["is_overdue"] else "")
         cells = [f"<td class='text'>{escape(r['team_name'])}</td>"] if with_team else []
@@ -78,9 +83,8 @@ def actions_table(rows: list[Row], with_team: bool) -> str:
             f"<td class='text'>{escape(r['measure'] or '')}</td>",
             f"<td class='text'>{rag_badge(r['measure_rag']) if r['measure_rag'] else ''}</td>",
         ]
-        out.append(f"<tr>{''.join(cells)}</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+        body.append(cells)
+    return _table("actions", head, body)
 
 
 def team_list(data: ReportData, scorecard: list[Row], team_pages: dict[str, str]) -> str:
