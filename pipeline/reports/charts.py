@@ -10,7 +10,7 @@ No script, no web font, nothing fetched: the page renders offline.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -124,12 +124,42 @@ def expected_marks(chart: Chart) -> int:
     return sum(1 for s in chart.series for v in s.values if v is not None)
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where a chart's values go: the plot area, its y scale and one x slot per month."""
+
+    months: int
+    y_min: float
+    y_max: float
+    plot_w: int = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h: int = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+
+    @property
+    def slot(self) -> float:
+        return self.plot_w / self.months
+
+    @property
+    def base_y(self) -> int:
+        return MARGIN_TOP + self.plot_h
+
+    def y(self, value: float) -> float:
+        return (
+            MARGIN_TOP
+            + self.plot_h
+            - (value - self.y_min) / (self.y_max - self.y_min) * self.plot_h
+        )
+
+    def x_centre(self, i: int) -> float:
+        return MARGIN_LEFT + self.slot * (i + 0.5)
+
+
+# A legend entry: (kind, colour, name), kind one of bar, target, line.
+Legend = list[tuple[str, str, str]]
+
+
 def render(chart: Chart) -> str:
     """The chart as an inline SVG string."""
-    n = len(chart.months)
     marks = expected_marks(chart)
-    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     title_id = f"{chart.chart_id}-title"
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart.chart_id)}" '
@@ -140,102 +170,118 @@ def render(chart: Chart) -> str:
         f'<text class="chart-title" x="{MARGIN_LEFT}" y="22" font-size="15" '
         f'font-weight="bold">{escape(chart.title)}</text>',
     ]
-    if n == 0 or marks == 0:
+    if not chart.months or marks == 0:
         out.append(
             f'<text class="no-data" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
             f'font-size="14" fill="#555">No data for this period</text></svg>'
         )
         return "\n".join(out)
+    ticks = nice_ticks(*_stack_extent(chart))
+    frame = _Frame(len(chart.months), ticks[0], ticks[-1])
+    out += _y_axis(chart, frame, ticks)
+    out += _x_axis(chart, frame)
+    colours = iter(PALETTE)
+    legend: Legend = []
+    out += _bars(chart, frame, colours, legend)
+    out += _target(chart, frame, legend)
+    out += _lines(chart, frame, colours, legend)
+    out.extend(_legend(legend, frame.base_y + 50))
+    out.append("</svg>")
+    return "\n".join(out)
 
-    low, high = _stack_extent(chart)
-    ticks = nice_ticks(low, high)
-    y_min, y_max = ticks[0], ticks[-1]
 
-    def y(value: float) -> float:
-        return MARGIN_TOP + plot_h - (value - y_min) / (y_max - y_min) * plot_h
-
-    slot = plot_w / n
-
-    def x_centre(i: int) -> float:
-        return MARGIN_LEFT + slot * (i + 0.5)
-
-    # Grid and y axis.
+def _y_axis(chart: Chart, frame: _Frame, ticks: list[float]) -> list[str]:
+    """The grid, a line per tick with its label, and the y axis title."""
+    out = []
     for tick in ticks:
-        ty = y(tick)
+        ty = frame.y(tick)
         out.append(
-            f'<line x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
-            f'stroke="{"#999" if tick == 0 else "#e3e3e3"}" stroke-width="1"/>'
+            f'<line x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + frame.plot_w}" y1="{ty:.1f}" '
+            f'y2="{ty:.1f}" stroke="{"#999" if tick == 0 else "#e3e3e3"}" stroke-width="1"/>'
         )
         out.append(
             f'<text x="{MARGIN_LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#333">{escape(_axis_label(tick, chart.unit))}</text>'
         )
     out.append(
-        f'<text class="axis-label" transform="translate(16,{MARGIN_TOP + plot_h / 2:.0f}) '
+        f'<text class="axis-label" transform="translate(16,{MARGIN_TOP + frame.plot_h / 2:.0f}) '
         f'rotate(-90)" text-anchor="middle" font-size="12" fill="#222">'
         f"{escape(chart.y_label)}</text>"
     )
-    # X axis labels: at most 12.
+    return out
+
+
+def _x_axis(chart: Chart, frame: _Frame) -> list[str]:
+    """The x axis line, at most 12 month labels (the latest month always), and its title."""
+    n = frame.months
     every = max(1, math.ceil(n / 12))
-    base_y = MARGIN_TOP + plot_h
-    out.append(
-        f'<line x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + plot_w}" y1="{base_y}" y2="{base_y}" '
-        'stroke="#333" stroke-width="1"/>'
-    )
+    base_y = frame.base_y
+    out = [
+        f'<line x1="{MARGIN_LEFT}" x2="{MARGIN_LEFT + frame.plot_w}" y1="{base_y}" '
+        f'y2="{base_y}" stroke="#333" stroke-width="1"/>'
+    ]
     for i, month in enumerate(chart.months):
         if (n - 1 - i) % every == 0:
             out.append(
-                f'<text x="{x_centre(i):.1f}" y="{base_y + 16}" text-anchor="middle" '
+                f'<text x="{frame.x_centre(i):.1f}" y="{base_y + 16}" text-anchor="middle" '
                 f'font-size="11" fill="#333">{escape(month_label(month))}</text>'
             )
     out.append(
-        f'<text class="axis-label" x="{MARGIN_LEFT + plot_w / 2:.0f}" y="{base_y + 34}" '
+        f'<text class="axis-label" x="{MARGIN_LEFT + frame.plot_w / 2:.0f}" y="{base_y + 34}" '
         f'text-anchor="middle" font-size="12" fill="#222">{escape(chart.x_label)}</text>'
     )
+    return out
 
-    colours = iter(PALETTE)
-    legend: list[tuple[str, str, str]] = []
-    # Bars, stacked.
-    bars = [s for s in chart.series if s.kind == "bar"]
-    bar_w = max(2.0, slot * 0.72)
-    pos_base = [0.0] * n
-    neg_base = [0.0] * n
-    for s in bars:
+
+def _bars(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) -> list[str]:
+    """The bar series, stacked: positive values up from zero, negative ones down."""
+    out = []
+    bar_w = max(2.0, frame.slot * 0.72)
+    pos_base = [0.0] * frame.months
+    neg_base = [0.0] * frame.months
+    for s in (s for s in chart.series if s.kind == "bar"):
         colour = s.colour or next(colours)
         legend.append(("bar", colour, s.name))
         for i, v in enumerate(s.values):
             if v is None:
                 continue
             base = pos_base if v >= 0 else neg_base
-            top, bottom = y(base[i] + v), y(base[i])
+            top, bottom = frame.y(base[i] + v), frame.y(base[i])
             base[i] += v
             y0, h = min(top, bottom), abs(bottom - top)
             tip = f"{s.name}, {month_label(chart.months[i])}: {format_value(v, chart.unit)}"
             out.append(
-                f'<rect class="mark bar" x="{x_centre(i) - bar_w / 2:.1f}" y="{y0:.1f}" '
+                f'<rect class="mark bar" x="{frame.x_centre(i) - bar_w / 2:.1f}" y="{y0:.1f}" '
                 f'width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" fill="{colour}">'
                 f"<title>{escape(tip)}</title></rect>"
             )
-    # Target: a dashed step line, one level per month.
-    if chart.target and any(v is not None for v in chart.target):
-        legend.append(("target", TARGET_COLOUR, chart.target_label))
-        segments: list[str] = []
-        for i, v in enumerate(chart.target):
-            if v is None:
-                continue
-            x0, x1 = MARGIN_LEFT + slot * i, MARGIN_LEFT + slot * (i + 1)
-            prev = chart.target[i - 1] if i else None
-            cmd = "L" if prev is not None else "M"
-            segments.append(f"{cmd}{x0:.1f},{y(v):.1f} L{x1:.1f},{y(v):.1f}")
-        out.append(
-            f'<path class="target" d="{" ".join(segments)}" fill="none" '
-            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4">'
-            f"<title>{escape(chart.target_label)}</title></path>"
-        )
-    # Lines with a point per value (gaps where a value is missing).
-    for s in chart.series:
-        if s.kind != "line":
+    return out
+
+
+def _target(chart: Chart, frame: _Frame, legend: Legend) -> list[str]:
+    """The target: a dashed step line, one level per month (none where there is no target)."""
+    if not chart.target or all(v is None for v in chart.target):
+        return []
+    legend.append(("target", TARGET_COLOUR, chart.target_label))
+    segments: list[str] = []
+    for i, v in enumerate(chart.target):
+        if v is None:
             continue
+        x0, x1 = MARGIN_LEFT + frame.slot * i, MARGIN_LEFT + frame.slot * (i + 1)
+        prev = chart.target[i - 1] if i else None
+        cmd = "L" if prev is not None else "M"
+        segments.append(f"{cmd}{x0:.1f},{frame.y(v):.1f} L{x1:.1f},{frame.y(v):.1f}")
+    return [
+        f'<path class="target" d="{" ".join(segments)}" fill="none" '
+        f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4">'
+        f"<title>{escape(chart.target_label)}</title></path>"
+    ]
+
+
+def _lines(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) -> list[str]:
+    """The line series, with a point per value (gaps where a value is missing)."""
+    out = []
+    for s in (s for s in chart.series if s.kind == "line"):
         colour = s.colour or next(colours)
         legend.append(("line", colour, s.name))
         runs: list[list[str]] = [[]]
@@ -243,7 +289,7 @@ def render(chart: Chart) -> str:
             if v is None:
                 runs.append([])
             else:
-                runs[-1].append(f"{x_centre(i):.1f},{y(v):.1f}")
+                runs[-1].append(f"{frame.x_centre(i):.1f},{frame.y(v):.1f}")
         for run in runs:
             if len(run) > 1:
                 out.append(
@@ -255,12 +301,10 @@ def render(chart: Chart) -> str:
                 continue
             tip = f"{s.name}, {month_label(chart.months[i])}: {format_value(v, chart.unit)}"
             out.append(
-                f'<circle class="mark point" cx="{x_centre(i):.1f}" cy="{y(v):.1f}" r="3.5" '
-                f'fill="{colour}"><title>{escape(tip)}</title></circle>'
+                f'<circle class="mark point" cx="{frame.x_centre(i):.1f}" cy="{frame.y(v):.1f}" '
+                f'r="3.5" fill="{colour}"><title>{escape(tip)}</title></circle>'
             )
-    out.extend(_legend(legend, base_y + 50))
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 def _legend(items: Sequence[tuple[str, str, str]], top: float) -> list[str]:
@@ -306,54 +350,3 @@ def table(chart: Chart, rows: int = 6, cell: Callable[[Number, str], str] | None
         f"<thead><tr><th scope='col'>Month</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
-
-
-SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 150, 34, 4
-
-
-def sparkline(
-    chart_id: str,
-    title: str,
-    months: Sequence[date],
-    values: Sequence[Number],
-    unit: str = "count",
-    high: float | None = None,
-) -> str:
-    """A small line chart for a table cell (a trend, not a reading): one point per month with a
-    value (class `mark`, with a `<title>` tooltip), the latest point labelled with its value.
-    `high` is the top of the scale (the same for every row of a table, so rows compare); the
-    series' own maximum by default. Black on white, so it prints in black and white too.
-    Carries `data-marks` as `render` does."""
-    points = [(i, float(v)) for i, v in enumerate(values) if v is not None]
-    n = max(len(months), 1)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="spark" id="{escape(chart_id)}" '
-        f'viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" '
-        f'height="{SPARK_HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'data-marks="{len(points)}"><title>{escape(title)}</title>'
-    ]
-    if points:
-        high = max(high or 0.0, max(v for _, v in points), 1.0)
-        plot_w = SPARK_WIDTH - 2 * SPARK_PAD - 28  # room for the latest value
-        plot_h = SPARK_HEIGHT - 2 * SPARK_PAD
-
-        def xy(i: int, v: float) -> tuple[float, float]:
-            x = SPARK_PAD + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
-            return x, SPARK_PAD + plot_h - v / high * plot_h
-
-        coords = [xy(i, v) for i, v in points]
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-        out.append(f'<polyline points="{path}" fill="none" stroke="#333" stroke-width="1.2"/>')
-        for (i, v), (x, y) in zip(points, coords, strict=True):
-            label = f"{month_label(months[i])}: {format_value(v, unit)}"
-            out.append(
-                f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="#000">'
-                f"<title>{escape(label)}</title></circle>"
-            )
-        x, y = coords[-1]
-        out.append(
-            f'<text x="{x + 4:.1f}" y="{min(max(y + 4, 10), SPARK_HEIGHT - 2):.1f}" '
-            f'font-size="10" fill="#000">{escape(format_value(points[-1][1], unit))}</text>'
-        )
-    out.append("</svg>")
-    return "".join(out)

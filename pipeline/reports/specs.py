@@ -1,0 +1,179 @@
+"""Which reports there are: the query of each in `reports_sql/`, its title, and which of its
+columns are counts (suppressed on pages for outside the service) or computed from counts.
+
+Also the by-whom table's columns and the questions each chart puts to the performance meeting:
+what a page says, as data; `sections.py` and `by_whom.py` lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.transform.dbt_project import PROJECT_DIR
+
+REPORTS_SQL_DIR = PROJECT_DIR / "reports_sql"
+# The whole service's rows carry this team code.
+SERVICE = "ALL"
+FRONT_DOOR_TYPES = frozenset({"Front door"})
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """A query in reports_sql/ and how its columns are protected when counts are suppressed."""
+
+    key: str
+    title: str
+    counts: tuple[str, ...] = ()
+    # column -> the counts it is computed from: withheld when one of them is suppressed.
+    dependents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+REPORTS: dict[str, ReportSpec] = {
+    spec.key: spec
+    for spec in (
+        ReportSpec(
+            "team_workload",
+            "Team workload: allocated, due and overdue",
+            counts=(
+                "open_count",
+                "allocated_count",
+                "awaiting_allocation_count",
+                "due_in_month_count",
+                "overdue_count",
+                "overdue_assessments_count",
+                "overdue_reviews_count",
+            ),
+        ),
+        ReportSpec(
+            "work_completed",
+            "Work completed",
+            counts=(
+                "completed_count",
+                "assessments_completed_count",
+                "reviews_completed_count",
+                "requests_completed_count",
+                "completed_on_time_count",
+                "completed_late_count",
+                "completed_with_due_date_count",
+            ),
+            dependents={
+                "completed_on_time_share": (
+                    "completed_on_time_count",
+                    "completed_with_due_date_count",
+                ),
+                "completed_per_fte": ("completed_count",),
+            },
+        ),
+        ReportSpec(
+            "assessment_outcomes",
+            "Outcomes of completed assessments",
+            counts=("completed_count", "month_completed_count"),
+            dependents={"share_of_month": ("completed_count", "month_completed_count")},
+        ),
+        ReportSpec(
+            "front_door",
+            "Front door: contacts, outcomes and referrals",
+            counts=(
+                "contacts_count",
+                "completed_count",
+                "referred_count",
+                "resolved_count",
+                "other_outcome_count",
+            ),
+            dependents={"conversion_rate": ("referred_count", "completed_count")},
+        ),
+        ReportSpec("placement_spend", "Spend on placements"),
+        ReportSpec(
+            "reviews",
+            "Reviews and their net cost impact",
+            counts=("reviews_completed", "eligible_people", "reviewed_people"),
+            dependents={
+                "cost_before_weekly": ("reviews_completed",),
+                "cost_after_weekly": ("reviews_completed",),
+                "net_weekly_change": ("reviews_completed",),
+                "net_annualised_change": ("reviews_completed",),
+                "reviewed_share": ("reviewed_people", "eligible_people"),
+            },
+        ),
+        # Worker rows: never on pages for outside the service (see by_whom.py).
+        ReportSpec("by_whom", "Work by whom"),
+        ReportSpec("scorecard", "Scorecard: targets, exceptions first"),
+        ReportSpec("actions", "Actions"),
+    )
+}
+# Scorecard measures whose actual is a count (suppressed like one).
+COUNT_MEASURES = frozenset({"contacts_count", "overdue_count"})
+
+# The by-whom table on team pages: its trend's months, and its figures (column, heading, unit).
+BY_WHOM_TREND_MONTHS = 12
+BY_WHOM_COLUMNS = (
+    ("allocated_count", "Open", "count"),
+    ("due_in_month_count", "Due in month", "count"),
+    ("overdue_count", "Overdue", "count"),
+    ("oldest_open_age_days", "Oldest open (days)", "count"),
+    ("completed_count", "Completed", "count"),
+    ("completed_on_time_count", "On time", "count"),
+    ("completed_per_fte", "Completed per FTE", "count"),
+)
+
+# Chart name (its id without `chart-`) -> the questions for the meeting beside it.
+QUESTIONS: dict[str, tuple[str, ...]] = {
+    "contacts": (
+        "Are contacts rising or falling, and do we know why (season, a new route in, repeat "
+        "contacts)?",
+        "In the months above target, what was different?",
+        "Which contacts could have been answered by information and advice online or by a partner?",
+    ),
+    "contact-outcomes": (
+        "Is the share resolved at the front door holding up?",
+        "Are referrals reaching the right specialist team first time?",
+    ),
+    "conversion": (
+        "Is a rising share a sign of more complex need, or of contacts that could have been "
+        "resolved earlier?",
+        "What do the specialist teams say about the referrals they receive?",
+    ),
+    "open-work": (
+        "Is the work awaiting allocation growing, and who is waiting longest?",
+        "Does the team have the capacity for the work it holds?",
+    ),
+    "due-overdue": (
+        "Which overdue items can be finished this month, and by whom?",
+        "Is work falling overdue because of allocation delays or because of how long the work "
+        "takes?",
+        "What is due next month, and is it planned for?",
+    ),
+    "completed": (
+        "Is the team completing more or less work than in the same months last year?",
+        "What operational decisions changed the number completed?",
+    ),
+    "on-time": (
+        "In the months below target, what held the work up?",
+        "Are due dates being set in the same way by everyone?",
+    ),
+    "outcomes": (
+        "Is the mix of outcomes changing: more people supported without services, or more to "
+        "residential and nursing care?",
+        "Do outcomes differ from similar teams, and why?",
+    ),
+    "placement-spend": (
+        "Is daily spend moving because there are more placements or because each costs more?",
+        "Which new placements could have been supported at home?",
+    ),
+    "placement-cost": (
+        "Are new placements agreed at higher rates than the ones ending?",
+        "Where are fee uplifts or top-ups driving the cost?",
+    ),
+    "reviews-completed": (
+        "Are reviews keeping pace with the people who are due one?",
+        "Which reviews are planned, and which came from a crisis?",
+    ),
+    "review-impact": (
+        "Which reviews lowered the cost of care, and what made that possible?",
+        "Where costs rose, was it a change in need that the review found?",
+    ),
+    "reviewed-12m": (
+        "Who has gone longest without a review, and when is it planned?",
+        "Is the reviews team's capacity matched to the people due a review?",
+    ),
+}
