@@ -1,21 +1,17 @@
 """Ingestion: landing folder -> raw DuckDB tables, with lineage, quarantine and an archive.
 
 Every file in the landing folder is accounted for, in the progress lines and in `raw._files`:
-loaded, waiting (still being written), skipped (same content seen before), refused with the
-reason, or ignored with the reason (a README, a file in an unknown subfolder). A CSV may come
-as it is, gzipped, or in a `.zip`; a workbook is refused with how to save it as CSV. Each CSV
-is checked against the contract (pipeline/core/contract.py), then streamed through DuckDB's own
-CSV reader into a raw table in one transaction: every data row is either loaded (typed, with
-file name, file hash, row number and load time) or quarantined with its reasons. Each loaded
-file is archived and listed in `archive/manifest.jsonl`, from which `rebuild_raw` loads
-everything again. The stage also withdraws files, purges them beyond retention, prunes old
-releases, says what the warehouse holds on disk, and writes raw as Parquet for Spark.
+loaded, waiting (still being written), skipped (same content seen before), refused or ignored
+with the reason. A CSV (as it is, gzipped, or in a zip) is checked against the contract
+(pipeline/core/contract.py) and streamed through DuckDB's own CSV reader into its raw table in
+one transaction: every data row is loaded (typed, pseudonymised, with its lineage) or
+quarantined with its reasons. Each loaded file is archived and listed in the manifest, from
+which `rebuild_raw` loads everything again. The stage also withdraws files, purges them beyond
+retention, prunes old releases, says what a warehouse holds on disk and writes raw as Parquet.
 
-Modules, in the order a file meets them: scan (what each landing file is), registry
-(`raw._files`, hashes), encoding (bytes to text), header, read and rules (DuckDB's reader, each
-row's problems), load (raw rows, quarantine, accounting), archive (copies, manifest),
-pseudonyms, schema, ingestor (one run), entry (`ingest`, `rebuild_raw`); then supersession,
-minimise, retention, releases, disk, raw_parquet.
+Modules, in the order a file meets them: scan, registry, encoding, header, read (with rules),
+load, archive, pseudonyms and schema; ingestor runs them over a landing folder and entry holds
+`ingest` and `rebuild_raw`. Then supersession, minimise, retention, releases, disk, raw_parquet.
 """
 
 from pipeline.ingest.archive import MANIFEST, safe_name
