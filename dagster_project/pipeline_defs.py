@@ -53,7 +53,7 @@ from dagster_project.alerts import alert_sensors
 from dagster_project.freshness import freshness_checks
 from dagster_project.quality_checks import build_quality_checks
 from pipeline import ingest as ingest_mod
-from pipeline.core import run_state
+from pipeline.core import contract, run_state
 from pipeline.core.errors import PrimedError
 from pipeline.core.lock import warehouse_lock
 from pipeline.core.paths import WarehousePaths, make_private, private_umask
@@ -72,7 +72,7 @@ IN_PROGRESS = [
     DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
     DagsterRunStatus.STARTED,
 ]  # fmt: skip
-RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in ingest_mod.RAW_TABLE.items()}
+RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in contract.RAW_TABLE.items()}
 
 
 class PrimedTranslator(DagsterDbtTranslator):

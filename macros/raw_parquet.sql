@@ -1,4 +1,4 @@
-{#- Spark reads the raw layer from Parquet (pipeline/raw_parquet.py writes the layout): each
+{#- Spark reads the raw layer from Parquet (pipeline/ingest/raw_parquet.py writes the layout): each
     raw source `raw.<table>` becomes a view over the folder `<root>/<table less any leading _>`
     (Spark skips paths that start with one), whose `_file_id=N`
     subfolders (one loaded file each) Spark reads back as the `_file_id` column. Run before

@@ -261,8 +261,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pipeline.core.lock import describe, holder
+    from pipeline.ingest import disk_usage
     from pipeline.publish.release import current_release
-    from pipeline.retention import disk_usage
 
     paths = WarehousePaths.at(args.warehouse)
     release = current_release(paths)
@@ -284,18 +284,19 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    from pipeline.core.config import VARIABLES, Settings
     from pipeline.core.lock import warehouse_lock
-    from pipeline.retention import RETAIN_ENV, purge, retain_months
+    from pipeline.ingest import purge
 
     paths = WarehousePaths.at(args.warehouse)
-    months = retain_months()
+    months = Settings.from_env().retain_months
     with warehouse_lock(paths, "primed purge", args.wait, say):
         due = purge(paths, months, dry_run=args.dry_run, progress=say)
     what = "would be purged" if args.dry_run else "purged"
     say(
         f"{len(due)} loaded file(s) {what}: their period ended more than {months} months ago "
-        f"({RETAIN_ENV}); their rows stay, pseudonymised, and so do every figure and the row "
-        "accounting"
+        f"({VARIABLES['retain_months'].name}); their rows stay, pseudonymised, and so do every "
+        "figure and the row accounting"
     )
     return 0
 
@@ -319,7 +320,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from pipeline.core.lock import warehouse_lock
-    from pipeline.supersession import restore, withdraw
+    from pipeline.ingest import restore, withdraw
 
     paths = WarehousePaths.at(args.warehouse)
     with warehouse_lock(paths, "primed withdraw", args.wait, say):

@@ -44,6 +44,7 @@ from typing import Any
 import duckdb
 
 from pipeline.core import contract, settings
+from pipeline.core.config import Settings
 from pipeline.core.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -915,7 +916,7 @@ def check_raw_extracts(
     cache = root / "_cache"
     cache.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(work_db), read_only=True)
-    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
+    con.execute(f"SET memory_limit = '{settings.memory_limit(Settings.from_env())}'")
     con.execute("SET enable_progress_bar = false")
     outcomes: list[CheckOutcome] = []
     try:

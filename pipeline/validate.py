@@ -35,6 +35,7 @@ import duckdb
 
 from pipeline import ingest, quality
 from pipeline.core import contract, settings
+from pipeline.core.config import Settings
 from pipeline.core.errors import FileRefused
 
 THREADS = 2
@@ -94,7 +95,7 @@ class ValidationReport:
 
 def _connect(tmp: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{settings.memory_limit()}'")
+    con.execute(f"SET memory_limit = '{settings.memory_limit(Settings.from_env())}'")
     con.execute(f"SET threads = {THREADS}")
     con.execute(f"SET temp_directory = {quality._q(str(tmp))}")
     con.execute("SET enable_progress_bar = false")
@@ -263,13 +264,13 @@ def _validate_path(path: Path, out_dir: str | Path) -> list[ValidationReport]:
     reports = []
     try:
         with zipfile.ZipFile(path) as archive:
-            for info, _parts, kind, _status, _reason in ingest._zip_members(archive, False):
+            for info, _parts, kind, _status, _reason in ingest.zip_members(archive, False):
                 if kind != "cld":
                     continue
                 name = f"{path.name}/{info.filename}"
-                member = tmp / ingest._safe_name(Path(info.filename).name)
+                member = tmp / ingest.safe_name(Path(info.filename).name)
                 try:
-                    ingest._extract(archive, info, member, name)
+                    ingest.extract_member(archive, info, member, name)
                     reports.append(validate_file(member, out, name))
                 except FileRefused as exc:
                     reports.append(_refused(ValidationReport(name, "checked"), exc.reason, out))
@@ -308,7 +309,7 @@ def validate_file(
         except FileRefused as exc:
             report.status, report.reason = "refused", exc.reason
         except duckdb.Error as exc:
-            report.status, report.reason = "refused", ingest._duckdb_reason(exc)
+            report.status, report.reason = "refused", ingest.duckdb_reason(exc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     write_report(report, out)

@@ -23,9 +23,7 @@ from pipeline.core.errors import PrimedError
 from pipeline.core.paths import PRIVATE, WarehousePaths, share
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.export.cld import export_cld
-from pipeline.ingest import ingest, rebuild_raw
-from pipeline.retention import purge, purged_log
-from pipeline.supersession import withdraw
+from pipeline.ingest import ingest, purge, purged_log, rebuild_raw, withdraw
 from pipeline.transform.dbt_project import PROJECT_DIR
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import columns_holding, leaks, personal_values

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.core.config import Settings
+from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST, Ingestor, ingest
 from tests.conftest import cld_row, write_csv
@@ -247,9 +249,9 @@ def test_pseudonym_key_cannot_change_under_a_loaded_warehouse(tmp_path):
     landing = tmp_path / "landing"
     write_csv(landing / "cld_q1.csv", [cld_row()])
     paths = WarehousePaths.at(tmp_path / "wh")
-    Ingestor(paths, pseudonym_key="first-key-0123456789").run(landing)
-    with pytest.raises(Exception, match="pseudonym key differs"):
-        Ingestor(paths, pseudonym_key="other-key-0123456789").run(landing)
+    Ingestor(paths, Settings.from_env(pseudonym_key="first-key-0123456789")).run(landing)
+    with pytest.raises(PrimedError, match="pseudonym key differs"):
+        Ingestor(paths, Settings.from_env(pseudonym_key="other-key-0123456789")).run(landing)
 
 
 def test_a_waiting_file_has_one_row_that_its_load_replaces(tmp_path):

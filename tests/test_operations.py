@@ -20,9 +20,15 @@ from pipeline.cli import main
 from pipeline.core.errors import PrimedError
 from pipeline.core.lock import warehouse_lock
 from pipeline.core.paths import WarehousePaths
-from pipeline.ingest import MANIFEST, ingest, rebuild_raw
-from pipeline.retention import disk_usage, prune_releases, reader_pid
-from pipeline.supersession import withdraw
+from pipeline.ingest import (
+    MANIFEST,
+    disk_usage,
+    ingest,
+    prune_releases,
+    reader_pid,
+    rebuild_raw,
+    withdraw,
+)
 from tests.conftest import HEADERS, cld_row, write_csv
 
 HOLDER = """

@@ -1,6 +1,6 @@
 """The dbt project on Apache Spark, the engine of the national and regional picture. One run of
 the pipeline with PRIMED_DBT_TARGET=spark on a copy of the demo warehouse whose dbt-built
-schemas are dropped: the dbt step writes the raw rows as Parquet (pipeline/raw_parquet.py's
+schemas are dropped: the dbt step writes the raw rows as Parquet (pipeline/ingest/raw_parquet.py's
 layout, one folder per loaded file), dbt-spark's session method builds every model, data test
 and unit test in a local SparkSession, and the Spark-built tables are read back for the checks,
 publishing and reports. Every published mart holds what DuckDB's does. Marked `spark`

@@ -7,9 +7,9 @@ same canonical columns.
 
 It also says what the raw layer keeps of each field (`kept`, docs/data-protection.md): a field
 is kept as sent only where a measure, a check, a dedup rule or the CLD export needs the value
-itself. Personal identifiers are kept as keyed pseudonyms (pipeline/ingest.py) and a mask that
-says whether the value was given and well formed; a date of birth to its month; names not at
-all. The export reads the identifiers it must carry from the archived file.
+itself. Personal identifiers are kept as keyed pseudonyms (pipeline/ingest/pseudonyms.py)
+and a mask that says whether the value was given and well formed; a date of birth to its month;
+names not at all. The export reads the identifiers it must carry from the archived file.
 """
 
 from __future__ import annotations

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import secrets
 
+from pipeline.core.config import VARIABLES, Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, private_dir
 
-KEY_ENV = "PRIMED_PSEUDONYM_KEY"
+KEY_ENV = VARIABLES["pseudonym_key"].name
 log = logging.getLogger("primed")
 
 # Telemetry off: these machines have no internet, and councils' data stays local.
@@ -28,26 +28,18 @@ def quiet_telemetry() -> None:
         os.environ.setdefault(name, value)
 
 
-MEMORY_ENV = "PRIMED_MEMORY_LIMIT"
-
-
-def memory_limit() -> str:
+def memory_limit(config: Settings) -> str:
     """DuckDB's memory in each of primed's processes (ingestion, the dbt build through
     profiles.yml): PRIMED_MEMORY_LIMIT, default 2GB; beyond it DuckDB spills to disk."""
-    value = os.environ.get(MEMORY_ENV, "2GB").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
-        raise PrimedError(f"{MEMORY_ENV} must be an amount such as 2GB or 1500MB, not {value!r}")
-    return value
+    return config.memory_limit
 
 
-def pseudonym_key(paths: WarehousePaths) -> str:
-    """The key for keyed pseudonyms: PRIMED_PSEUDONYM_KEY, else a local key kept beside the
-    warehouse (created on first use, readable by its owner only)."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    if key:
-        if len(key) < 16:
-            raise PrimedError(f"{KEY_ENV} is too short: use at least 16 characters")
-        return key
+def pseudonym_key(paths: WarehousePaths, config: Settings) -> str:
+    """The key for keyed pseudonyms: PRIMED_PSEUDONYM_KEY (at least 16 characters, as
+    `Settings` checks), else a local key kept beside the warehouse (created on first use,
+    readable by its owner only)."""
+    if config.pseudonym_key:
+        return config.pseudonym_key
     key_file = paths.secrets_dir / "pseudonym.key"
     if key_file.exists():
         return key_file.read_text().strip()

@@ -258,7 +258,7 @@ def read_sent(con: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
             )
             where = {c.name: f"c{pos}" for pos, c in mapped.items()}
             values = ", ".join(
-                ingest._typed_expr(c, where[c.name]) if c.name in where else "NULL" for c in SENT
+                ingest.typed_expr(c, where[c.name]) if c.name in where else "NULL" for c in SENT
             )
             con.execute(
                 f"""INSERT INTO _sent

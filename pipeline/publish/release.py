@@ -9,7 +9,7 @@ Only when it is complete are the server's schema (one transaction) and the
 `<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
 next run, which writes a new file rather than the one being read. Old releases are pruned as
-pipeline/retention.py says: never the live one, nor one a reader holds open.
+pipeline/ingest/releases.py says: never the live one, nor one a reader holds open.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from pipeline.core import settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
+from pipeline.ingest import files_not_counting, prune_releases
 from pipeline.publish.postgres import load_release
-from pipeline.retention import prune_releases
-from pipeline.supersession import files_not_counting
 
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.

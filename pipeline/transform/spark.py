@@ -1,6 +1,6 @@
 """The pipeline's dbt step on Apache Spark (PRIMED_DBT_TARGET=spark), all in one place.
 
-Before dbt, the work database's raw schema is written as Parquet (pipeline/raw_parquet.py's
+Before dbt, the work database's raw schema is written as Parquet (pipeline/ingest/raw_parquet.py's
 layout) under `<warehouse>/work/raw_parquet` (or PRIMED_RAW_PARQUET), and dbt's `spark` target
 (a local SparkSession in dbt's process, profiles.yml) keeps its tables and metastore under
 `<warehouse>/work/spark` (or PRIMED_SPARK_DIR). After a build that passed, every table dbt built
@@ -21,7 +21,7 @@ import duckdb
 
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
-from pipeline.raw_parquet import export_raw_parquet
+from pipeline.ingest import export_raw_parquet
 
 TARGET_ENV = "PRIMED_DBT_TARGET"
 # Where things are, and how Spark runs: none of them changes what is built (run_state.NOT_RULES).

@@ -10,12 +10,13 @@ result. The archive keeps every file whatever happens here.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
+from pipeline.ingest.registry import now
 
 LOG = "withdrawals.jsonl"
 WITHDRAWALS_DDL = """CREATE TABLE IF NOT EXISTS raw._withdrawals (
@@ -106,11 +107,11 @@ def withdraw(warehouse: WarehousePaths, file: str, reason: str) -> str:
             "SELECT 1 FROM raw._withdrawals WHERE file_id = ? AND restored_at IS NULL", [file_id]
         ).fetchall():
             raise PrimedError(f"{name} (id {file_id}) is already withdrawn")
-        now = _now()
+        at = now()
         con.execute(
-            "INSERT INTO raw._withdrawals VALUES (?, ?, ?, NULL)", [file_id, now, reason.strip()]
+            "INSERT INTO raw._withdrawals VALUES (?, ?, ?, NULL)", [file_id, at, reason.strip()]
         )
-        _log(warehouse, con, file_id, "withdraw", now, reason.strip())
+        _log(warehouse, con, file_id, "withdraw", at, reason.strip())
     finally:
         con.close()
     return (
@@ -124,15 +125,15 @@ def restore(warehouse: WarehousePaths, file: str) -> str:
     con = _connect(warehouse)
     try:
         file_id, name = _loaded_file(con, file)
-        now = _now()
+        at = now()
         restored = con.execute(
             "UPDATE raw._withdrawals SET restored_at = ? WHERE file_id = ? AND restored_at IS NULL "
             "RETURNING file_id",
-            [now, file_id],
+            [at, file_id],
         ).fetchall()
         if not restored:
             raise PrimedError(f"{name} (id {file_id}) is not withdrawn")
-        _log(warehouse, con, file_id, "restore", now)
+        _log(warehouse, con, file_id, "restore", at)
     finally:
         con.close()
     return f"restored {name} (id {file_id}): it counts again from the next run"
@@ -153,7 +154,3 @@ def files_not_counting(con: duckdb.DuckDBPyConnection, schema: str = "marts") ->
         else:
             lines.append(f"{what} is withdrawn: {why}")
     return lines
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -16,16 +16,14 @@ from datetime import UTC, datetime
 import duckdb
 
 from pipeline.core import contract
+from pipeline.ingest.header import synonym_index
+from pipeline.ingest.rules import q
 
 DONE = "raw_minimised"  # raw._settings: when the rows loaded before were minimised
 TABLES = {
     "cld": ("cld_events", contract.CLD_COLUMNS),
     "payments": ("payments", contract.PAYMENT_COLUMNS),
 }
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def minimise_loaded(con: duckdb.DuckDBPyConnection) -> int:
@@ -67,17 +65,14 @@ def _minimise_quarantine(con: duckdb.DuckDBPyConnection) -> None:
         "WHERE NOT json_exists(record, '$.line') AND kind IN ('cld', 'payments') GROUP BY ALL"
     ).fetchall()
     for file_id, kind, headers in files:
-        index = {}
-        for col in TABLES[kind][1]:
-            for name in (col.header, col.name, *col.synonyms):
-                index.setdefault(contract.header_key(name), col)
+        index = synonym_index(TABLES[kind][1])
         patch = []
         for header in headers:
             col = index.get(contract.header_key(header))
             if col is None or col.kept == "value":
                 continue
-            cell = f"nullif(trim(json_extract_string(record, {_q('$.' + json.dumps(header))})), '')"
-            patch += [_q(header), contract.kept_sql(col, cell, typed=False)]
+            cell = f"nullif(trim(json_extract_string(record, {q('$.' + json.dumps(header))})), '')"
+            patch += [q(header), contract.kept_sql(col, cell, typed=False)]
         if patch:
             con.execute(
                 f"UPDATE raw._quarantine SET record = json_merge_patch(record, "
