@@ -120,9 +120,7 @@ def _select_sql(coded: set[str]) -> str:
         elif name == "reporting_period_end_date":
             fields.append("$end AS reporting_period_end_date")
         elif name == "nhs_number":
-            fields.append(
-                f"CASE WHEN {ingest.NHS_VALID} THEN {ingest.NHS_DIGITS} END AS nhs_number"
-            )
+            fields.append(f"{ingest.NHS_NUMBER} AS nhs_number")
         elif name == "postcode":
             fields.append(
                 f"CASE WHEN regexp_full_match({POSTCODE}, '{POSTCODE_SHAPE}') "

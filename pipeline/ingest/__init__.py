@@ -20,7 +20,7 @@ from pipeline.ingest.encoding import readable_source
 from pipeline.ingest.entry import ingest, rebuild_raw
 from pipeline.ingest.header import map_headers, read_header
 from pipeline.ingest.ingestor import Ingestor
-from pipeline.ingest.pseudonyms import NHS_DIGITS, NHS_VALID
+from pipeline.ingest.pseudonyms import NHS_NUMBER
 from pipeline.ingest.raw_parquet import export_raw_parquet
 from pipeline.ingest.read import MAX_LINE_BYTES, csv_sql, duckdb_reason, row_steps_sql
 from pipeline.ingest.registry import sha256_of
@@ -69,6 +69,5 @@ __all__ = [
     "duckdb_reason",
     "typed_expr",
     "SQL_TYPE",
-    "NHS_DIGITS",
-    "NHS_VALID",
+    "NHS_NUMBER",
 ]

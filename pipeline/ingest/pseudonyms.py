@@ -12,16 +12,15 @@ import duckdb
 from pipeline.core import contract, settings
 from pipeline.core.errors import PrimedError
 
-NHS_DIGITS = "regexp_replace(nhs_number, '[^0-9]', '', 'g')"
-NHS_VALID = (
-    f"(length({NHS_DIGITS}) = 10 AND (11 - list_sum(list_transform(range(9), "
-    f"lambda i: substr({NHS_DIGITS}, (i + 1)::INTEGER, 1)::INTEGER * (10 - i))) % 11) % 11 "
-    f"= substr({NHS_DIGITS}, 10, 1)::INTEGER)"
+# A valid NHS number's digits, else NULL: contract.nhs_number_check_sql is the one rule.
+NHS_NUMBER = (
+    f"CASE WHEN {contract.nhs_number_check_sql('nhs_number')} "
+    f"THEN {contract.nhs_digits_sql('nhs_number')} END"
 )
 # kind -> pseudonym column -> the SQL of the value it is made from
 PSEUDONYMS: dict[str, dict[str, str]] = {
     "cld": {
-        "_nhs_number_pseudonym": f"CASE WHEN {NHS_VALID} THEN {NHS_DIGITS} END",
+        "_nhs_number_pseudonym": NHS_NUMBER,
         "_la_person_pseudonym": "la_code || '_' || la_person_unique_identifier",
         **{
             f"_adult_{n}_linked_person_pseudonym": f"la_code || '_' || adult_{n}_linked_person_id"
