@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core import contract
+from pipeline.quality.db import table_exists
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 CODED_FIELDS = [c.name for c in contract.CLD_COLUMNS if c.kind == "code"]
@@ -64,22 +65,10 @@ LOCAL_MAPPINGS_SQL = """
     ORDER BY _row_number"""
 
 
-def _has_local_mappings_table(con: duckdb.DuckDBPyConnection, db: str) -> bool:
-    """Whether the warehouse has raw.ref_code_mappings (one made before local mappings
-    existed has not)."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ? "
-            "AND database_name = coalesce(nullif(?, ''), current_database())",
-            [LOCAL_MAPPINGS_TABLE, db],
-        ).fetchall()[0][0]
-    )
-
-
 def read_local_mappings(con: duckdb.DuckDBPyConnection, db: str = "") -> list[LocalMapping]:
     """The rows of the latest reference/code_mappings.csv loaded (none when never loaded)."""
-    if not _has_local_mappings_table(con, db):
-        return []
+    if not table_exists(con, "raw", LOCAL_MAPPINGS_TABLE, db):  # a warehouse made before
+        return []  # local mappings existed
     rows = con.execute(LOCAL_MAPPINGS_SQL.format(db=f"{db}." if db else "")).fetchall()
     # Named as the council knows the file: below its landing folder (apart from the seed's).
     return [LocalMapping(*r[:4], r[4] if "/" in r[4] else f"reference/{r[4]}", r[5]) for r in rows]

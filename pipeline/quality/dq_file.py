@@ -22,9 +22,10 @@ from pipeline.core import contract
 from pipeline.core.config import Settings
 from pipeline.core.errors import FileRefused
 from pipeline.quality.codes import local_mappings, local_mappings_beside, use_local_mappings
+from pipeline.quality.db import sql_text
 from pipeline.quality.dq_page import write_report
 from pipeline.quality.dq_report import ValidationReport, analyse, connect
-from pipeline.quality.rules_sql import canonical_select, sql_text
+from pipeline.quality.rules_sql import canonical_select
 
 
 def validate_path(

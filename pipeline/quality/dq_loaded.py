@@ -20,10 +20,11 @@ from pipeline import ingest
 from pipeline.core import contract
 from pipeline.core.config import Settings
 from pipeline.quality.codes import local_mappings, read_local_mappings, use_local_mappings
+from pipeline.quality.db import sql_text
 from pipeline.quality.dq_page import write_csv, write_index, write_report
 from pipeline.quality.dq_report import ValidationReport, analyse, connect, report_from_json
 from pipeline.quality.reconciliation import reconciliation
-from pipeline.quality.rules_sql import canonical_select, sql_text
+from pipeline.quality.rules_sql import canonical_select
 from pipeline.quality.suites import suite_for_kind
 
 

@@ -15,7 +15,14 @@ from urllib.parse import quote
 
 from pipeline.core import contract
 from pipeline.quality.codes import LocalMapping, code_key, shipped_code_table
-from pipeline.quality.dq_report import EXAMPLES, HEADERS, STATUS_COLUMNS, ValidationReport
+from pipeline.quality.dq_report import (
+    EXAMPLES,
+    HEADERS,
+    STATUS_COLUMNS,
+    FieldStats,
+    ValidationReport,
+    ValueStats,
+)
 
 CSS = """body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#1b1b1b}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #bbb;
@@ -42,6 +49,13 @@ INDEX_COLUMNS = (
     "unmapped_values",
     "report",
 )
+# The page's tables: title, header cells.
+PERIOD_HEADS = ("start", "end", "LA code", "rows")
+FIELD_HEADS = ("field", "rule", "valid", "blank allowed", "blank but mandatory", "invalid",
+               "Release 1", "example rows")  # fmt: skip
+VALUES_TITLE = "Values that are not valid Release 2 values"
+VALUE_HEADS = ("field", "value", "status", "rows", "example rows")
+RECONCILIATION_HEADS = ("month", "service type", "committed", "paid", "difference")
 e = html.escape  # every text from the data is escaped: e(text)
 
 
@@ -266,9 +280,9 @@ def _html(r: ValidationReport) -> str:
         parts.append(f"<p class='bad'><b>File refused:</b> {e(r.reason)}</p></body></html>")
         return "".join(parts)
     parts += _file_html(r)
-    parts += _periods_html(r)
-    parts += _fields_html(r)
-    parts += _values_html(r)
+    parts += _table(_head("Reporting periods", PERIOD_HEADS), _period_rows(r))
+    parts += _table(_head("Fields", FIELD_HEADS), map(_field_row, r.fields))
+    parts += _table(_head(VALUES_TITLE, VALUE_HEADS), map(_value_row, r.values))
     if r.reconciliation:
         parts += _reconciliation_html(r.reconciliation)
     parts.append("</body></html>")
@@ -294,82 +308,71 @@ def _file_html(r: ValidationReport) -> list[str]:
     return parts
 
 
-def _periods_html(r: ValidationReport) -> list[str]:
-    parts = [
-        "<h2>Reporting periods</h2><table><tr><th>start</th><th>end</th><th>LA code"
-        "</th><th>rows</th></tr>"
+def _head(title: str, columns: Iterable[str], note: str = "") -> str:
+    """A section's heading, a note, and its table's start and header row."""
+    return (
+        f"<h2>{title}</h2>{note}<table><tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
+    )
+
+
+def _table(head: str, rows: Iterable[str]) -> list[str]:
+    """A table: its heading and header row (`head`), its rows, its end."""
+    return [head, *rows, "</table>"]
+
+
+def _period_rows(r: ValidationReport) -> list[str]:
+    cls = " class='bad'" if len(r.periods) > 1 else ""
+    return [
+        f"<tr{cls}><td>{e(str(p['reporting_period_start_date']))}</td><td>"
+        f"{e(str(p['reporting_period_end_date']))}</td><td>{e(str(p['la_code']))}"
+        f"</td><td class='n'>{p['rows']:,}</td></tr>"
+        for p in r.periods
     ]
-    for p in r.periods:
-        cls = " class='bad'" if len(r.periods) > 1 else ""
-        parts.append(
-            f"<tr{cls}><td>{e(str(p['reporting_period_start_date']))}</td><td>"
-            f"{e(str(p['reporting_period_end_date']))}</td><td>{e(str(p['la_code']))}"
-            f"</td><td class='n'>{p['rows']:,}</td></tr>"
-        )
-    parts.append("</table>")
-    return parts
 
 
-def _fields_html(r: ValidationReport) -> list[str]:
-    parts = [
-        "<h2>Fields</h2><table><tr><th>field</th><th>rule</th><th>valid</th>"
-        "<th>blank allowed</th><th>blank but mandatory</th><th>invalid</th>"
-        "<th>Release 1</th><th>example rows</th></tr>"
-    ]
-    for f in r.fields:
-        cls = (
-            " class='bad'"
-            if f.blank_mandatory or f.invalid
-            else (" class='warn'" if f.release_1 else "")
-        )
-        ex = "<br>".join(f"{e(k.replace('_', ' '))}: {e(_ex(v))}" for k, v in f.examples.items())
-        missing = "" if f.present else " <small>(column missing)</small>"
-        parts.append(
-            f"<tr{cls}><td>{e(f.header)}{missing}</td><td><small>{e(f.rule)}</small></td>"
-            + "".join(f"<td class='n'>{getattr(f, s):,}</td>" for s in STATUS_COLUMNS)
-            + f"<td><small>{ex}</small></td></tr>"
-        )
-    parts.append("</table>")
-    return parts
+def _field_row(f: FieldStats) -> str:
+    cls = (
+        " class='bad'"
+        if f.blank_mandatory or f.invalid
+        else (" class='warn'" if f.release_1 else "")
+    )
+    ex = "<br>".join(f"{e(k.replace('_', ' '))}: {e(_ex(v))}" for k, v in f.examples.items())
+    missing = "" if f.present else " <small>(column missing)</small>"
+    return (
+        f"<tr{cls}><td>{e(f.header)}{missing}</td><td><small>{e(f.rule)}</small></td>"
+        + "".join(f"<td class='n'>{getattr(f, s):,}</td>" for s in STATUS_COLUMNS)
+        + f"<td><small>{ex}</small></td></tr>"
+    )
 
 
-def _values_html(r: ValidationReport) -> list[str]:
-    parts = [
-        "<h2>Values that are not valid Release 2 values</h2><table><tr>"
-        "<th>field</th><th>value</th><th>status</th><th>rows</th><th>example rows"
-        "</th></tr>"
-    ]
-    for v in r.values:
-        cls = " class='bad'" if v.status == "unmapped" else ""
-        parts.append(
-            f"<tr{cls}><td>{e(HEADERS[v.field])}</td><td>{e(v.value)}</td><td>"
-            f"{e(v.status)}</td><td class='n'>{v.rows:,}</td><td>{e(_ex(v.examples))}"
-            "</td></tr>"
-        )
-    parts.append("</table>")
-    return parts
+def _value_row(v: ValueStats) -> str:
+    cls = " class='bad'" if v.status == "unmapped" else ""
+    return (
+        f"<tr{cls}><td>{e(HEADERS[v.field])}</td><td>{e(v.value)}</td><td>"
+        f"{e(v.status)}</td><td class='n'>{v.rows:,}</td><td>{e(_ex(v.examples))}"
+        "</td></tr>"
+    )
+
+
+def _difference(x: dict) -> str:
+    if x["relative_difference"] is None:
+        return "nothing committed"
+    return f"{x['relative_difference']:+.1%}"
 
 
 def _reconciliation_html(recon: list[dict]) -> list[str]:
     beyond = [x for x in recon if x["beyond_tolerance"]]
-    parts = [
-        f"<h2>Reconciliation: payments against committed cost</h2><p>{len(beyond)} "
-        f"of {len(recon)} month and service type rows differ by more "
-        f"than {recon[0]['tolerance']:.0%}.</p><table><tr><th>month</th>"
-        "<th>service type</th><th>committed</th><th>paid</th><th>difference</th>"
-        "</tr>"
-    ]
-    for x in beyond:
-        parts.append(
+    note = (
+        f"<p>{len(beyond)} of {len(recon)} month and service type rows differ by more than "
+        f"{recon[0]['tolerance']:.0%}.</p>"
+    )
+    return _table(
+        _head("Reconciliation: payments against committed cost", RECONCILIATION_HEADS, note),
+        (
             f"<tr class='warn'><td>{e(x['month'])}</td><td>"
             f"{e(str(x['service_type']))}</td><td class='n'>{x['committed_spend']:,}"
-            f"</td><td class='n'>{x['paid_spend']:,}</td><td class='n'>"
-            + (
-                f"{x['relative_difference']:+.1%}"
-                if x["relative_difference"] is not None
-                else "nothing committed"
-            )
-            + "</td></tr>"
-        )
-    parts.append("</table>")
-    return parts
+            f"</td><td class='n'>{x['paid_spend']:,}</td><td class='n'>{_difference(x)}"
+            "</td></tr>"
+            for x in beyond
+        ),
+    )

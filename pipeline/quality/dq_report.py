@@ -29,7 +29,8 @@ from pipeline.quality.codes import (
     local_mappings,
     r2_values,
 )
-from pipeline.quality.rules_sql import derived_columns, field_status_sql, sql_text
+from pipeline.quality.db import sql_text
+from pipeline.quality.rules_sql import derived_columns, field_status_sql
 from pipeline.quality.suites import Suite, suite_for_kind
 
 THREADS = 2

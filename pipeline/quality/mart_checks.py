@@ -18,10 +18,10 @@ import duckdb
 
 from pipeline.core.config import Settings
 from pipeline.core.paths import WarehousePaths
+from pipeline.quality.db import sql_text
 from pipeline.quality.gx_run import run_frames
 from pipeline.quality.reconciliation import SPEND_MART, reconciliation_sql
 from pipeline.quality.results import CheckOutcome, quality_dir, run_dir, safe_name
-from pipeline.quality.rules_sql import sql_text
 from pipeline.quality.suites import Suite, is_blocking, load_suite
 
 DEFAULT_PARAMETERS = {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.quality.db import table_exists
+
 SPEND_MART = "rpt_spend_committed_vs_paid_monthly"
 
 
@@ -30,22 +32,12 @@ def reconciliation_sql(db: str = "cand") -> str:
         GROUP BY ALL ORDER BY month, service_type"""
 
 
-def _has_spend_mart(con: duckdb.DuckDBPyConnection, db: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
-            "AND schema_name = 'marts' AND table_name = ?",
-            [db, SPEND_MART],
-        ).fetchall()[0][0]
-    )
-
-
 def reconciliation(
     con: duckdb.DuckDBPyConnection, tolerance: float = 0.05, db: str = "w"
 ) -> list[dict]:
     """Months and service types where payments differ from committed cost by more than the
     tolerance (a share of committed). Empty when the spend mart is not built yet."""
-    if not _has_spend_mart(con, db):
+    if not table_exists(con, "marts", SPEND_MART, db):
         return []
     rows = con.execute(reconciliation_sql(db)).fetchall()
     out = []

@@ -12,6 +12,7 @@ import re
 
 from pipeline.core import contract
 from pipeline.quality.codes import CODED_FIELDS, code_key, code_key_sql, code_table, r2_values
+from pipeline.quality.db import sql_text
 from pipeline.quality.suites import Suite
 
 LA_CODE_RE = r"^E(06|07|08|09|10)[0-9]{6}$"
@@ -36,11 +37,6 @@ CONDITION_FIELDS = (
     "primary_support_reason",
     "event_status",
 )
-
-
-def sql_text(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # --------------------------------------------------------------------------- code lookups
