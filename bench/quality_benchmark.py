@@ -42,7 +42,7 @@ def _child(step: str, args: list[str]) -> dict:
 
 STEPS = {
     "validate_file": (
-        "import json, time, resource; from pipeline.validate import validate_file; "
+        "import json, time, resource; from pipeline.quality import validate_file; "
         "t = time.time(); r = validate_file(sys.argv[1], sys.argv[2]); "
         "print('BENCH ' + json.dumps({'rows': r.rows, 'status': r.status, 'inner_seconds': "
         "round(time.time() - t, 1), 'peak_mb': round(resource.getrusage("
@@ -50,7 +50,8 @@ STEPS = {
     ),
     "raw_suites": (
         "import json, time, resource, duckdb; from pipeline import quality; "
-        "quality._gx_context(); t = time.time(); "
+        "from pipeline.quality.gx_run import gx_context; "
+        "gx_context(); t = time.time(); "
         "o = quality.check_raw_extracts(sys.argv[1], 'bench', out_root=sys.argv[2]); "
         "con = duckdb.connect(sys.argv[1], read_only=True); "
         "n = con.execute(\"SELECT sum(rows_loaded) FROM raw._files WHERE status = 'loaded'\")"

@@ -1,4 +1,4 @@
-"""Dagster asset checks from the Great Expectations suites (pipeline/quality.py).
+"""Dagster asset checks from the Great Expectations suites (pipeline/quality/).
 
 `build_quality_checks(paths, mart_keys)` returns the checks to add to `Definitions`:
 * raw extracts: per raw table, `raw_<table>_blocking` (blocking=True: a failure stops dbt and
@@ -26,6 +26,7 @@ from dagster import (
 )
 
 from pipeline import quality
+from pipeline.core import contract
 from pipeline.core.lock import warehouse_lock
 from pipeline.core.paths import WarehousePaths
 
@@ -59,7 +60,7 @@ def _result(outcome: quality.CheckOutcome) -> AssetCheckResult:
 
 def raw_check_specs() -> list[AssetCheckSpec]:
     specs = []
-    for kind, table in quality.RAW_TABLE.items():
+    for kind, table in contract.RAW_TABLE.items():
         name = quality.suite_for_kind(kind).name
         for label, blocking in (("blocking", True), ("warnings", False)):
             specs.append(

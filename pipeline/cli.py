@@ -241,7 +241,7 @@ def cmd_export_cld(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipeline.validate import validate_path
+    from pipeline.quality import validate_path
 
     path = Path(args.file)
     if not path.is_file():

@@ -19,8 +19,8 @@ from pipeline.core.paths import WarehousePaths
 from pipeline.demo import generate
 from pipeline.export.cld import EXPORT_COLUMNS, export_cld
 from pipeline.ingest import ingest
+from pipeline.quality import validate_file
 from pipeline.transform.dbt_project import PROJECT_DIR
-from pipeline.validate import validate_file
 
 PERIOD_END = date(2025, 3, 31)
 LOCAL_HEADERS = {"Event Status", "Team Code", "Worker ID", "Allocated Date", "Due Date"}

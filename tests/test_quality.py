@@ -11,9 +11,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import quality, validate
+from pipeline import quality
+from pipeline.core import contract
+from pipeline.core.config import Settings
 from pipeline.demo import generate
 from pipeline.ingest import ingest
+from pipeline.quality import dq_page, raw_checks, rules_sql
+from pipeline.quality.reconciliation import reconciliation
+from pipeline.quality.results import run_dir
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import assert_no_personal_data, file_texts, personal_values
 
@@ -82,8 +87,8 @@ def test_the_councils_own_code_mappings_win_in_the_checks_and_the_dq_report(tmp_
     quality.use_local_mappings(local)
     try:
         assert quality.suite_for_kind("cld").digest != shipped_digest
-        report = validate.validate_file(path, tmp_path / "out")
-        index = validate.write_index([report], [], tmp_path / "out", quality.local_mappings())
+        report = quality.validate_file(path, tmp_path / "out")
+        index = dq_page.write_index([report], [], tmp_path / "out", quality.local_mappings())
     finally:
         quality.use_local_mappings(())
     assert quality.suite_for_kind("cld").digest == shipped_digest
@@ -103,7 +108,7 @@ def test_validate_maps_codes_through_the_councils_own_file_beside_the_extract(tm
     local = tmp_path / "in" / "reference" / "code_mappings.csv"
     local.parent.mkdir()
     local.write_text("Field,Raw Value,R2 Value\ngender,robot,Unknown\n", encoding="utf-8")
-    (report,) = validate.validate_path(path, tmp_path / "out")
+    (report,) = quality.validate_path(path, tmp_path / "out")
     values = {(v.field, v.value): v.status for v in report.values}
     assert values[("gender", "Robot")] == (
         "local value (mapped to Unknown by reference/code_mappings.csv row 1)"
@@ -113,7 +118,7 @@ def test_validate_maps_codes_through_the_councils_own_file_beside_the_extract(tm
 
 def test_validate_file_counts_each_fault_exactly(tmp_path):
     path = _faulty_file(tmp_path / "in")
-    report = validate.validate_file(path, tmp_path / "out")
+    report = quality.validate_file(path, tmp_path / "out")
     assert report.status == "checked" and report.rows == 10
     f = {s.field: s for s in report.fields}
     assert (f["gender"].valid, f["gender"].invalid) == (8, 2)
@@ -151,18 +156,18 @@ def test_validate_file_counts_each_fault_exactly(tmp_path):
 def test_validate_file_refuses_what_it_cannot_read(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    report = validate.validate_file(empty, tmp_path / "out")
+    report = quality.validate_file(empty, tmp_path / "out")
     assert report.status == "refused" and "empty" in report.reason
     assert "File refused" in report.html_path.read_text()
     bad = tmp_path / "noheaders.csv"
     bad.write_text("a,b\n1,2\n")
-    assert validate.validate_file(bad, tmp_path / "out").status == "refused"
+    assert quality.validate_file(bad, tmp_path / "out").status == "refused"
 
 
 def test_field_rules_match_in_sql_and_in_gx(tmp_path):
     """The same suite gives the same counts through GX (pandas) and through DuckDB."""
     path = _faulty_file(tmp_path / "in")
-    report = validate.validate_file(path, tmp_path / "out")
+    report = quality.validate_file(path, tmp_path / "out")
     con = duckdb.connect()
     con.execute(
         f"CREATE VIEW src AS SELECT * FROM read_csv('{path}', all_varchar = true, "
@@ -170,10 +175,10 @@ def test_field_rules_match_in_sql_and_in_gx(tmp_path):
     )
     suite = quality.suite_for_kind("cld")
     names = {r[0] for r in con.execute("DESCRIBE src").fetchall()}
-    sources = {c: c for c in names if c in {x.name for x in quality.KIND_COLUMNS["cld"]}}
-    canonical = quality.canonical_select("cld", sources)
+    sources = {c: c for c in names if c in {x.name for x in contract.KIND_COLUMNS["cld"]}}
+    canonical = rules_sql.canonical_select("cld", sources)
     rel = f"(SELECT row_number() OVER () AS _row, {canonical} FROM src)"
-    results, raw = quality.validate_relation(con, suite, rel)
+    results, raw = raw_checks.validate_relation(con, suite, rel)
     by = {(r.expectation["kwargs"]["column"], r.expectation["type"]): r for r in results}
     f = {s.field: s for s in report.fields}
     nn = "expect_column_values_to_not_be_null"
@@ -194,7 +199,7 @@ def test_raw_checks_on_generated_extracts(demo, tmp_path):
     out = tmp_path / "q"
     outcomes = quality.check_raw_extracts(demo["work_db"], "run-1", out_root=out)
     by = {(o.asset, o.name): o for o in outcomes}
-    assert len(outcomes) == 2 * len(quality.RAW_TABLE)
+    assert len(outcomes) == 2 * len(contract.RAW_TABLE)
     cld_block = by[("raw/cld_events", "raw_cld_events_blocking")]
     assert cld_block.blocking and cld_block.passed, cld_block.metadata["failures"]
     warn = by[("raw/cld_events", "raw_cld_events_warnings")]
@@ -213,10 +218,10 @@ def test_raw_checks_on_generated_extracts(demo, tmp_path):
 def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    reports = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq", 0.05, cache)
+    reports = quality.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq", 0.05, cache)
     assert len(reports) == 12 and len(list(cache.glob("*.json"))) == 12
     # A loaded file is analysed once: the second report comes from the cache, the same.
-    again = validate.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq2", 0.05, cache)
+    again = quality.dq_report_for_loaded_files(demo["work_db"], tmp_path / "dq2", 0.05, cache)
     assert [(r.file_name, r.rows, r.fields, r.values) for r in again] == [
         (r.file_name, r.rows, r.fields, r.values) for r in reports
     ]
@@ -311,11 +316,18 @@ def test_mart_checks_catch_each_fault(tmp_path):
         cand, prev, "r2", out_dir=tmp_path / "q", parameters={"tolerance": 0.25}
     )
     assert all(o.passed for o in loose if o.name == "payments_reconcile_with_committed_cost")
+    # ... and so is it through the settings (PRIMED_DQ_TOLERANCE), which win over `parameters`.
+    settings = Settings.from_env({"PRIMED_DQ_TOLERANCE": "0.25"})
+    env_loose = quality.check_published_marts(
+        cand, prev, "r3", out_dir=tmp_path / "q", parameters={"tolerance": 0.01}, settings=settings
+    )
+    (env_recon,) = [o for o in env_loose if o.name == "payments_reconcile_with_committed_cost"]
+    assert env_recon.passed and env_recon.metadata["parameters"]["tolerance"] == 0.25
     assert Path(recon.metadata["gx_results_path"]).exists()
-    # The same reconciliation rows go into the DQ report (validate.reconciliation).
+    # The same reconciliation rows go into the DQ report (reconciliation.reconciliation).
     con = duckdb.connect()
     con.execute(f"ATTACH '{cand}' AS w (READ_ONLY)")
-    rows = validate.reconciliation(con, 0.05)
+    rows = reconciliation(con, 0.05)
     assert [(r["month"], r["service_type"]) for r in rows if r["beyond_tolerance"]] == [
         ("2024-02", "Long term support")
     ]
@@ -337,14 +349,14 @@ def test_dagster_checks_are_built_with_blocking_flags(tmp_path):
     assert ("marts/rpt_spend_monthly", "row_count_vs_previous_publish") in mspecs
 
 
-def test_only_the_newest_runs_gx_results_are_kept(tmp_path, monkeypatch):
-    monkeypatch.setenv("PRIMED_KEEP_QUALITY_RUNS", "3")
+def test_only_the_newest_runs_gx_results_are_kept(tmp_path):
+    keep = Settings.from_env({"PRIMED_KEEP_QUALITY_RUNS": "3"}).keep_quality_runs
     (tmp_path / "_cache").mkdir()
     for i in range(5):
         run = tmp_path / f"run-{i}"
         run.mkdir()
         os.utime(run, (1_000_000 + i, 1_000_000 + i))
-    quality._run_dir(tmp_path, "run-new")
+    run_dir(tmp_path, "run-new", keep)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_cache", "run-3", "run-4", "run-new"]
 
 
@@ -356,7 +368,7 @@ def test_validate_numbers_rows_as_ingestion_does_after_a_malformed_line(tmp_path
     lines = path.read_text().splitlines()
     lines[2] += ",one too many"  # row 2: malformed
     path.write_text("\n".join(lines) + "\n")
-    report = validate.validate_file(path, tmp_path / "out")
+    report = quality.validate_file(path, tmp_path / "out")
     assert report.malformed_rows == [2] and report.rows == 4
     gender = {s.field: s for s in report.fields}["gender"]
     assert gender.examples["invalid"] == [4]

@@ -217,7 +217,8 @@ LOCAL_CODE_MAPPINGS = "reference/code_mappings.csv"
 
 # --------------------------------------------------------------------------- value formats (SQL)
 # How a cell is read, written once: ingestion types the rows with these, and the data-quality
-# rules (pipeline/quality.py, so `primed validate` too) judge cells with the same expressions.
+# rules (pipeline/quality/rules_sql.py, so `primed validate` too) judge cells with the same
+# expressions.
 # Each takes a SQL expression giving the trimmed cell, NULL when blank.
 
 DATE_FORMATS_TEXT = "YYYY-MM-DD or DD/MM/YYYY, optionally followed by a time HH:MM[:SS[.fff]]"

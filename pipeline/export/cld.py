@@ -98,7 +98,7 @@ def _hours_sql() -> str:
     label = f"regexp_replace(lower({column}), '[^a-z0-9]', '', 'g')"
     hours = f"try_cast(trim({column}) AS DOUBLE)"
     whens = [
-        f"WHEN {label} = {_q(quality._norm(band))} THEN {_q(band)}"
+        f"WHEN {label} = {_q(quality.code_key(band))} THEN {_q(band)}"
         for band in quality.r2_values(column)
     ]
     whens += [

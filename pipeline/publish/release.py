@@ -137,12 +137,12 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
 
 def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
     """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
-    from pipeline import quality, validate
+    from pipeline import quality
 
     started = time.perf_counter()
     tolerance = quality.mart_check_parameters()["tolerance"]
     cache = paths.root / "quality" / "_dq_reports"
-    reports = validate.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
+    reports = quality.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
     say(
         f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html "
         f"in {time.perf_counter() - started:.1f}s"

@@ -1,0 +1,22 @@
+"""DuckDB helpers the quality stage shares: a SQL string literal, and whether a table exists
+(looked up in the catalogue, so that a missing table is told apart from a faulty query)."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def sql_text(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, db: str = "") -> bool:
+    """Whether `db.schema.table` exists (db "": the connection's own database)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = coalesce(nullif(?, ''), current_database())",
+            [schema, table, db],
+        ).fetchall()[0][0]
+    )

@@ -1,0 +1,152 @@
+"""The small frames GX validates, built in DuckDB.
+
+GX never gets a whole extract: one DuckDB scan per file groups the columns each row rule needs
+(GROUPING SETS, one per rule) into distinct combinations with their row count `_n` and example
+row numbers (`grouped_frame_sql`); GX validates that small frame and the counts are weighted by
+`_n`. Reference files are small and go to GX row by row (`frame_sql`, `batches`). Whole-file
+rules (`meta.scope = "file"`) run on one summary row per file and reporting period
+(`FILE_FRAMES`).
+
+Personal fields (NHS number, names, date of birth, postcode, person ids) reach GX masked as
+`*` (or NULL when blank), so no GX result, check metadata or log line can hold them; their
+format rules run in DuckDB (`nhs_number__parse`...) and arrive as `ok` / `invalid`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+
+from pipeline.core import contract
+from pipeline.quality.rules_sql import canonical_select, derived_columns
+from pipeline.quality.suites import Suite
+
+BATCH_ROWS = 500_000
+MAX_EXAMPLES = 5  # example row numbers per expectation
+PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
+GROUPING_CHUNK = 60  # columns per GROUPING() call (DuckDB's bitmask is 64 bits wide)
+FILE_FRAMES = {
+    "cld": "SELECT reporting_period_end_date, count(*) AS rows, "
+    "any_value(ends) AS reporting_period_ends_in_file, "
+    "any_value(starts) AS reporting_period_starts_in_file, any_value(las) AS la_codes_in_file "
+    "FROM {rel}, (SELECT count(DISTINCT reporting_period_end_date) AS ends, "
+    "count(DISTINCT reporting_period_start_date) AS starts, count(DISTINCT la_code) AS las "
+    "FROM {rel}) GROUP BY ALL",
+    "payments": "SELECT count(*) - count(DISTINCT payment_id) AS duplicate_payment_ids FROM {rel}",
+}
+
+
+def raw_relation(kind: str, file_id: int) -> str:
+    """One loaded file's rows of its raw table, as a canonical relation (`_row` + VARCHAR)."""
+    sources = {c.name: c.name for c in contract.KIND_COLUMNS[kind]}
+    return (
+        f"(SELECT _row_number AS _row, {canonical_select(kind, sources)} "
+        f"FROM raw.{contract.RAW_TABLE[kind]} WHERE _file_id = {int(file_id)})"
+    )
+
+
+def frame_columns(suite: Suite, scope: str = "row") -> list[str]:
+    """The columns a scope's rules read (their columns and their conditions' `_` columns)."""
+    cols: list[str] = []
+    for _i, e in suite.scoped(scope):
+        names = [e["kwargs"].get("column")]
+        cond = e["kwargs"].get("row_condition")
+        if cond:
+            names += [t for t in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", cond) if t.startswith("_")]
+        for n in names:
+            if n and n not in cols:
+                cols.append(n)
+    return cols
+
+
+def frame_sql(kind: str, relation: str, columns: list[str]) -> str:
+    """SELECT of the GX columns over a canonical relation (personal fields masked)."""
+    derived = derived_columns(kind)
+    kinds = {c.name: c.kind for c in contract.KIND_COLUMNS[kind]}
+    parts = ["_row"]
+    for c in columns:
+        if c in derived:
+            parts.append(f"{derived[c]} AS {c}")
+        elif c.endswith("__given"):
+            base = derived.get(c[:-7], c[:-7])
+            parts.append(f"CASE WHEN ({base}) IS NOT NULL THEN '*' END AS {c}")
+        elif c in PII:
+            parts.append(f"CASE WHEN {c} IS NOT NULL THEN '*' END AS {c}")
+        elif kinds.get(c) in ("number", "integer"):
+            parts.append(f"try_cast({contract.number_sql(c)} AS DOUBLE) AS {c}")
+        else:
+            parts.append(c)
+    return f"SELECT {', '.join(parts)} FROM {relation}"
+
+
+def batches(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[Any]:
+    """The query's rows as DataFrames of at most `rows` rows, indexed by `_row`."""
+    reader = con.sql(sql).to_arrow_reader(rows)
+    for batch in reader:
+        df = batch.to_pandas()
+        yield df.set_index("_row")
+
+
+# --------------------------------------------------------------------------- grouped frames
+
+
+def grouped_column(e: dict) -> str:
+    """Null checks need only blank / given: `<col>__given` keeps the grouped frame small."""
+    col = e["kwargs"]["column"]
+    return f"{col}__given" if e["type"] == "expect_column_values_to_not_be_null" else col
+
+
+def expectation_columns(e: dict) -> list[str]:
+    """A row rule's grouping set: its column and its condition's `_` columns."""
+    cols = [grouped_column(e)]
+    cond = e["kwargs"].get("row_condition")
+    if cond:
+        for t in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", cond):
+            if t.startswith("_") and t not in cols:
+                cols.append(t)
+    return cols
+
+
+def grouped_frame_sql(suite: Suite, relation: str) -> tuple[str, list[str], list[tuple]]:
+    """One scan: every row rule's columns as a GROUPING SET, with the row count `_n` and up to
+    MAX_EXAMPLES row numbers per distinct combination. GX then checks each distinct combination
+    once; counts are weighted by `_n`. (A 5 GB extract becomes a frame of a few thousand rows.)"""
+    sets: list[tuple] = []
+    for _i, e in suite.scoped("row"):
+        key = tuple(expectation_columns(e))
+        if key not in sets:
+            sets.append(key)
+    cols = []
+    for key in sets:
+        cols += [c for c in key if c not in cols]
+    inner = frame_sql(suite.kind, relation, cols)
+    chunks = [cols[i : i + GROUPING_CHUNK] for i in range(0, len(cols), GROUPING_CHUNK)]
+    gsql = ", ".join(f"GROUPING({', '.join(ch)}) AS _g{n}" for n, ch in enumerate(chunks))
+    sql = (
+        f"SELECT {', '.join(cols)}, {gsql}, count(*) AS _n, "
+        f"min(_row, {MAX_EXAMPLES}) AS _rows FROM ({inner}) "
+        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(k) + ')' for k in sets)})"
+    )
+    return sql, cols, sets
+
+
+def grouping_id(cols: list[str], key: tuple) -> tuple[int, ...]:
+    """The `_g0, _g1...` values DuckDB gives the rows of a grouping set (a bit per column left
+    out, per chunk of columns)."""
+    out = []
+    for i in range(0, len(cols), GROUPING_CHUNK):
+        ch = cols[i : i + GROUPING_CHUNK]
+        n = len(ch)
+        out.append(sum(1 << (n - 1 - j) for j, c in enumerate(ch) if c not in key))
+    return tuple(out)
+
+
+def grouped_frame(con: duckdb.DuckDBPyConnection, suite: Suite, relation: str, file_key: Any):
+    """A file's grouped frame (column `_file` = `file_key`), its columns and grouping sets."""
+    sql, cols, sets = grouped_frame_sql(suite, relation)
+    df = con.execute(sql).df()
+    df["_file"] = file_key
+    return df, cols, sets

@@ -1,0 +1,310 @@
+"""Great Expectations execution: an ephemeral context, one validation definition per suite
+version and scope, and the results summed into `ExpectationResult`s.
+
+`run_frames` validates batches of one data set; `run_grouped` the grouped frame of several
+files (each rule limited to its own grouping set, counts weighted by `_n`); `run_file_scope`
+the whole-file rules on one summary row per file. GX's own JSON output goes to `raw_out`, with
+the values of personal columns dropped (`scrub`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.quality.frames import (
+    MAX_EXAMPLES,
+    PII,
+    expectation_columns,
+    grouped_column,
+    grouping_id,
+)
+from pipeline.quality.suites import Suite, is_blocking
+
+MAX_VALUES = 20  # distinct unexpected values kept per expectation (coded fields only)
+# Reference-file fields whose values are never shown (a person's name could be typed there).
+NO_VALUES = PII | {"owner", "action", "meeting", "team_name"}
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES}
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # GX logs its set-up (temporary docs folders...) at INFO; the checks' results say enough.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations as gx
+
+    return gx
+
+
+@functools.cache
+def gx_context():
+    """The ephemeral GX context and its one batch definition (a whole pandas DataFrame)."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ds = ctx.data_sources.add_pandas("primed_frames")
+    return ctx, ds.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+
+
+_validations: dict[tuple[str, str], Any] = {}
+
+
+def _validation(suite: Suite, scope: str, indices: list[int]):
+    key = (f"{suite.name}:{suite.digest}", scope)
+    if key not in _validations:
+        gx = _gx()
+        ctx, batch_def = gx_context()
+        name = f"{suite.name}__{scope}__{suite.digest}"
+        gx_suite = gx.ExpectationSuite(
+            name=name,
+            expectations=[_to_gx(suite.expectations[i], j) for j, i in enumerate(indices)],
+            meta=suite.meta,
+        )
+        gx_suite = ctx.suites.add(gx_suite)
+        vd = gx.ValidationDefinition(data=batch_def, suite=gx_suite, name=name)
+        _validations[key] = ctx.validation_definitions.add(vd)
+    return _validations[key]
+
+
+def _to_gx(e: dict, position: int):
+    gx = _gx()
+    cls_name = "".join(p.capitalize() for p in e["type"].split("_"))
+    cls = getattr(gx.expectations, cls_name)
+    kwargs = dict(e["kwargs"])
+    meta = {**e.get("meta", {}), "_index": position}
+    return cls(**kwargs, severity=e.get("severity", "warning"), meta=meta)
+
+
+@dataclass
+class ExpectationResult:
+    index: int
+    expectation: dict
+    success: bool = True
+    element_count: int = 0
+    unexpected_count: int = 0
+    values: Counter = field(default_factory=Counter)
+    examples: list = field(default_factory=list)
+    error: str = ""
+
+    def summary(self) -> dict:
+        e = self.expectation
+        meta = e.get("meta", {})
+        out = {
+            "expectation": e["type"],
+            "column": e["kwargs"].get("column"),
+            "field": meta.get("field"),
+            "rule": meta.get("rule", ""),
+            "chk": meta.get("chk"),
+            "blocking": is_blocking(e),
+            "success": self.success,
+            "element_count": self.element_count,
+            "unexpected_count": self.unexpected_count,
+            "example_rows": [int(x) for x in self.examples[:MAX_EXAMPLES]],
+        }
+        if self.values:
+            out["unexpected_values"] = dict(self.values.most_common(MAX_VALUES))
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _shown(column: str | None) -> bool:
+    if not column:
+        return False
+    base = column.split("__")[0].lstrip("_")
+    return base not in NO_VALUES
+
+
+def _raised(r: dict) -> str | None:
+    """GX's message when the expectation raised an exception (a failure, said), else None."""
+    info = r.get("exception_info") or {}
+    if info.get("raised_exception"):
+        return (info.get("exception_message") or "error")[:300]
+    return None
+
+
+def run_frames(
+    suite: Suite,
+    scope: str,
+    frames: Iterable[Any],
+    parameters: dict | None = None,
+    raw_out: list | None = None,
+) -> list[ExpectationResult]:
+    """Validate DataFrames (batches of one data set) with one scope of a suite; sum results."""
+    indices = [i for i, _ in suite.scoped(scope)]
+    results = [ExpectationResult(i, suite.expectations[i]) for i in indices]
+    if not indices:
+        return results
+    vd = _validation(suite, scope, indices)
+    for df in frames:
+        run = vd.run(
+            batch_parameters={"dataframe": df},
+            expectation_parameters=parameters or {},
+            result_format=RESULT_FORMAT,
+        )
+        js = run.to_json_dict()
+        if raw_out is not None:
+            raw_out.append(scrub(js))
+        ordered = sorted(js["results"], key=lambda r: r["expectation_config"]["meta"]["_index"])
+        for agg, r in zip(results, ordered, strict=True):
+            error = _raised(r)
+            if error:
+                agg.success = False
+                agg.error = error
+                continue
+            res = r.get("result") or {}
+            agg.success = agg.success and bool(r["success"])
+            agg.element_count += int(res.get("element_count") or 0)
+            agg.unexpected_count += int(res.get("unexpected_count") or 0)
+            if _shown(agg.expectation["kwargs"].get("column")):
+                for pc in res.get("partial_unexpected_counts") or []:
+                    agg.values[str(pc["value"])] += pc["count"]
+            for ix in res.get("partial_unexpected_index_list") or []:
+                if len(agg.examples) < MAX_EXAMPLES:
+                    agg.examples.append(ix.get("_row", ix) if isinstance(ix, dict) else ix)
+    # Counts of unexpected values: GX gives counts within its partial list; the totals are
+    # summed from every batch's unexpected_count.
+    return results
+
+
+def scrub(js: dict) -> dict:
+    """Drop unexpected values of personal columns from a GX result (they are masked anyway)."""
+    for r in js.get("results", []):
+        col = (r.get("expectation_config") or {}).get("kwargs", {}).get("column")
+        if not _shown(col):
+            res = r.get("result") or {}
+            for k in ("partial_unexpected_list", "partial_unexpected_counts", "unexpected_list"):
+                res.pop(k, None)
+    return js
+
+
+def _drop_value_lists(js: dict) -> None:
+    """The unexpected values' lists, which a COMPLETE result holds, dropped from it."""
+    for r in js.get("results", []):
+        (r.get("result") or {}).pop("unexpected_list", None)
+        (r.get("result") or {}).pop("partial_unexpected_list", None)
+
+
+# --------------------------------------------------------------------------- grouped frames
+
+
+def _grouped_expectations(scoped: list[tuple[int, dict]], sets: list[tuple]) -> list[dict]:
+    """The row rules, each limited to its grouping set's rows (`_set == k`), on the grouped
+    column (`<col>__given` for null checks)."""
+    exps = []
+    for _i, e in scoped:
+        e2 = json.loads(json.dumps(e))
+        k = sets.index(tuple(expectation_columns(e)))
+        cond = e["kwargs"].get("row_condition")
+        e2["kwargs"]["row_condition"] = f"_set == {k}" + (f" and ({cond})" if cond else "")
+        e2["kwargs"]["condition_parser"] = "pandas"
+        e2["kwargs"]["column"] = grouped_column(e)
+        exps.append(e2)
+    return exps
+
+
+def _grouped_result(
+    i: int, e: dict, column: str, r: dict, mine, element_count
+) -> ExpectationResult:
+    """One rule's result on one file's part of the grouped frame (`mine`), weighted by `_n`."""
+    agg = ExpectationResult(i, e)
+    error = _raised(r)
+    if error:
+        agg.success, agg.error = False, error
+        return agg
+    res = r.get("result") or {}
+    idx = [x for x in (res.get("unexpected_index_list") or []) if x in mine.index]
+    agg.element_count = int(element_count)
+    bad = mine.loc[idx]
+    agg.unexpected_count = int(bad["_n"].sum())
+    agg.success = agg.unexpected_count == 0
+    if _shown(column) and not column.endswith("__given"):
+        for v, n in zip(bad[column], bad["_n"], strict=True):
+            agg.values[str(v)] += int(n)
+    agg.examples = sorted(x for rows in bad["_rows"] for x in rows)[:MAX_EXAMPLES]
+    return agg
+
+
+def run_grouped(
+    suite: Suite, df, cols: list[str], sets: list[tuple], raw_out: list | None = None
+) -> dict[Any, list[ExpectationResult]]:
+    """Row rules on the grouped frame (one GX run), each expectation limited to its own
+    grouping set; results per `_file` (the frame may hold several files' groups)."""
+    gid = {grouping_id(cols, k): i for i, k in enumerate(sets)}
+    df = df.reset_index(drop=True)
+    gcols = sorted(c for c in df.columns if re.fullmatch(r"_g[0-9]+", c))
+    df["_set"] = [gid[tuple(int(x) for x in t)] for t in df[gcols].itertuples(index=False)]
+    df = df.astype({c: object for c in cols if df[c].dtype != object})
+    scoped = suite.scoped("row")
+    exps = _grouped_expectations(scoped, sets)
+    grouped = Suite(suite.name + "_grouped", suite.meta, exps, suite.digest)
+    vd = _validation(grouped, "row", list(range(len(exps))))
+    # GX reads the rules' columns only: the example row numbers (lists) stay out of its copies.
+    checked = df.drop(columns=["_rows"])
+    run = vd.run(batch_parameters={"dataframe": checked}, result_format="COMPLETE")
+    js = run.to_json_dict()
+    by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
+    out: dict[Any, list[ExpectationResult]] = {}
+    files = sorted(set(df["_file"])) if "_file" in df.columns else [None]
+
+    # Each rule's rows counted per file from one evaluation of its condition over the frame
+    # (not one per rule and file: pandas pays for every evaluation by the frame's width).
+    def rows_per_file(condition: str) -> dict:
+        hit = df[df.eval(condition)]
+        if "_file" not in df.columns:
+            return {None: hit["_n"].sum()}
+        return hit.groupby("_file")["_n"].sum().to_dict()
+
+    element_counts = [rows_per_file(e2["kwargs"]["row_condition"]) for e2 in exps]
+    for f in files:
+        mine = df if f is None else df[df["_file"] == f]
+        out[f] = [
+            _grouped_result(i, e, e2["kwargs"]["column"], by_index[j], mine, counts.get(f, 0))
+            for j, ((i, e), e2, counts) in enumerate(zip(scoped, exps, element_counts, strict=True))
+        ]
+    if raw_out is not None:
+        js["meta"]["primed_note"] = (
+            "validated on distinct combinations (one GROUPING SET per rule, row_condition "
+            "'_set == k', column _file = raw file id); unexpected_index_list indexes that "
+            "frame; row counts (weighted by _n) are in the primed summary"
+        )
+        _drop_value_lists(js)
+        raw_out.append(scrub(js))
+    return out
+
+
+def run_file_scope(suite: Suite, df, raw_out: list) -> dict[Any, list[ExpectationResult]]:
+    """The whole-file rules in one GX run over every file's summary rows; split per file."""
+    scoped = suite.scoped("file")
+    vd = _validation(suite, "file", [i for i, _ in scoped])
+    js = vd.run(batch_parameters={"dataframe": df}, result_format="COMPLETE").to_json_dict()
+    _drop_value_lists(js)
+    raw_out.append(js)
+    by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
+    out: dict[Any, list[ExpectationResult]] = {}
+    for f in sorted(set(df["_file"])):
+        mine = df[df["_file"] == f]
+        for j, (i, e) in enumerate(scoped):
+            agg = ExpectationResult(i, e)
+            r = by_index[j]
+            idx = [x for x in ((r.get("result") or {}).get("unexpected_index_list") or [])]
+            bad = mine.loc[[x for x in idx if x in mine.index]]
+            agg.element_count = len(mine)
+            agg.unexpected_count = len(bad)
+            agg.success = len(bad) == 0 and not (r.get("exception_info") or {}).get(
+                "raised_exception"
+            )
+            col = e["kwargs"]["column"]
+            for v in bad[col]:
+                agg.values[str(v)] += 1
+            out.setdefault(f, []).append(agg)
+    return out

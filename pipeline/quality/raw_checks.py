@@ -1,0 +1,260 @@
+"""The raw suites (expectations/raw_<table>.json) on every loaded file, as checks.
+
+Two outcomes per raw table: its blocking rules (a failure in a file loaded by this run stops
+dbt, so publishing) and its warning rules (reported only). A file already validated with the
+same suite version (same SHA-256) is not read again: its summary is cached under
+`<warehouse>/quality/_cache/`. Each file's GX output and each check's index of failures are
+saved in the run's folder (`results.run_dir`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.core import contract
+from pipeline.core.config import Settings
+from pipeline.quality.codes import read_local_mappings, use_local_mappings
+from pipeline.quality.frames import (
+    BATCH_ROWS,
+    FILE_FRAMES,
+    batches,
+    frame_columns,
+    frame_sql,
+    grouped_frame,
+    raw_relation,
+)
+from pipeline.quality.gx_run import ExpectationResult, run_file_scope, run_frames, run_grouped
+from pipeline.quality.results import CheckOutcome, quality_dir, run_dir, safe_name
+from pipeline.quality.suites import Suite, is_blocking, suite_for_kind
+
+Results = tuple[list[ExpectationResult], list[dict]]  # a file's results, GX's own output
+
+
+def validate_relation(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    relation: str,
+    parameters: dict | None = None,
+) -> Results:
+    """Run a raw suite over one canonical relation (one file)."""
+    return validate_relations(con, suite, {0: relation}, parameters)[0]
+
+
+def validate_relations(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    relations: dict[Any, str],
+    parameters: dict | None = None,
+) -> dict[Any, Results]:
+    """Run a raw suite over several files' relations: one DuckDB scan per file builds its
+    grouped frame, then one GX run checks all files' row rules; file rules per file."""
+    import pandas as pd
+
+    out: dict[Any, Results] = {}
+    if not relations:
+        return out
+    if suite.kind.startswith("ref_"):  # small files: plain rows (uniqueness rules need them)
+        for key, relation in relations.items():
+            raw: list[dict] = []
+            sql = frame_sql(suite.kind, relation, frame_columns(suite))
+            res = run_frames(suite, "row", batches(con, sql, BATCH_ROWS), parameters, raw)
+            out[key] = (res, raw)
+        return out
+    frames = []
+    cols: list[str] = []
+    sets: list[tuple] = []
+    for key, relation in relations.items():
+        df, cols, sets = grouped_frame(con, suite, relation, key)
+        frames.append(df)
+    shared: list[dict] = []
+    per_file = run_grouped(suite, pd.concat(frames, ignore_index=True), cols, sets, shared)
+    file_results: dict[Any, list[ExpectationResult]] = {}
+    if suite.scoped("file") and suite.kind in FILE_FRAMES:
+        fdfs = []
+        for key, relation in relations.items():
+            fdf = con.execute(FILE_FRAMES[suite.kind].format(rel=relation)).df()
+            fdf["_file"] = key
+            fdfs.append(fdf)
+        file_results = run_file_scope(suite, pd.concat(fdfs, ignore_index=True), shared)
+    for key in relations:
+        results = per_file.get(key, []) + file_results.get(key, [])
+        results.sort(key=lambda r: r.index)
+        out[key] = (results, shared)
+    return out
+
+
+def check_raw_extracts(
+    work_db: str | Path,
+    run_id: str,
+    loaded_since: Any = None,
+    out_root: str | Path | None = None,
+    settings: Settings | None = None,
+) -> list[CheckOutcome]:
+    """Run the raw suites on every loaded file; two outcomes per raw table (blocking rules,
+    warning rules). A file already validated with the same suite (same SHA-256) is not read
+    again: its saved result is reused. With `loaded_since`, only files loaded since then can
+    fail a blocking check (older files were let through by earlier runs); all are reported."""
+    settings = settings or Settings.from_env()
+    work_db = Path(work_db)
+    root = Path(out_root) if out_root else quality_dir(work_db)
+    folder = run_dir(root, run_id, settings.keep_quality_runs)
+    cache = root / "_cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(work_db), read_only=True)
+    con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+    con.execute("SET enable_progress_bar = false")
+    outcomes: list[CheckOutcome] = []
+    try:
+        use_local_mappings(read_local_mappings(con))
+        files = con.execute(
+            "SELECT file_id, file_name, kind, sha256, loaded_at FROM raw._files "
+            "WHERE status = 'loaded' ORDER BY file_id"
+        ).fetchall()
+        for kind in contract.RAW_TABLE:
+            mine = [f for f in files if f[2] == kind]
+            suite = suite_for_kind(kind)
+            per_file = _file_summaries(con, kind, suite, mine, cache, folder, loaded_since)
+            outcomes += _raw_outcomes(kind, suite, per_file, folder)
+    finally:
+        con.close()
+    return outcomes
+
+
+def _file_summaries(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    suite: Suite,
+    files: list[tuple],
+    cache: Path,
+    folder: Path,
+    loaded_since: Any,
+) -> list[tuple[str, bool, dict]]:
+    """(file name, loaded since `loaded_since`, summary of its results) for each file of a
+    kind: validated now (GX output in the run's folder, summary cached) or from the cache."""
+    table = contract.RAW_TABLE[kind]
+    todo = {}
+    for file_id, _name, _k, sha, _at in files:
+        if not (cache / f"{kind}_{sha[:32]}_{suite.digest}.json").exists():
+            todo[file_id] = raw_relation(kind, file_id)
+    fresh = validate_relations(con, suite, todo)
+    per_file = []
+    for file_id, name, _k, sha, loaded_at in files:
+        cached = cache / f"{kind}_{sha[:32]}_{suite.digest}.json"
+        if file_id in fresh:
+            results, raw = fresh[file_id]
+            path = folder / f"{table}__{safe_name(name)}.json"
+            summary = {
+                "suite": suite.name,
+                "file": name,
+                "sha256": sha,
+                "gx_results_path": str(path),
+                "results": [r.summary() for r in results],
+            }
+            path.write_text(json.dumps({**summary, "gx_validation_results": raw}, default=str))
+            cached.write_text(json.dumps(summary, default=str))
+        else:
+            summary = json.loads(cached.read_text())
+        new = loaded_since is None or loaded_at >= loaded_since
+        per_file.append((name, new, summary))
+    return per_file
+
+
+def _failing(per_file: list[tuple[str, bool, dict]], blocking: bool) -> tuple[dict, bool]:
+    """The failed rules of one severity across the files, each with where it failed, and
+    whether any failed in a file loaded since `loaded_since`."""
+    failing: dict[tuple, dict] = {}
+    failed_new = False
+    for name, new, summary in per_file:
+        for r in summary["results"]:
+            if r["blocking"] != blocking or r["success"]:
+                continue
+            key = (r["expectation"], r["column"], r.get("rule", ""))
+            f = failing.setdefault(
+                key,
+                {
+                    "field": r.get("field"),
+                    "rule": r.get("rule", ""),
+                    "expectation": r["expectation"],
+                    "unexpected_rows": 0,
+                    "files": [],
+                },
+            )
+            f["unexpected_rows"] += r["unexpected_count"]
+            f["files"].append(name)
+            f.setdefault("where", []).append(
+                {
+                    "file": name,
+                    "rows": r["unexpected_count"],
+                    "example_rows": r.get("example_rows", []),
+                    "values": list(r.get("unexpected_values") or {})[:3],
+                }
+            )
+            failed_new = failed_new or new
+    return failing, failed_new
+
+
+def _raw_outcomes(kind: str, suite: Suite, per_file: list, folder: Path) -> list[CheckOutcome]:
+    """The kind's two outcomes (blocking rules, warning rules), each with an index of its
+    failures saved in the run's folder."""
+    table = contract.RAW_TABLE[kind]
+    out = []
+    for blocking in (True, False):
+        failing, failed_new = _failing(per_file, blocking)
+        label = "blocking" if blocking else "warnings"
+        passed = not failed_new if blocking else not failing
+        index = folder / f"{table}__{label}.json"
+        ranked = sorted(failing.values(), key=lambda f: -f["unexpected_rows"])
+        meta = {
+            "suite": suite.name,
+            "files_checked": len(per_file),
+            "failed_rules": len(failing),
+            "failures": ranked[:30],
+            "gx_results": [s["gx_results_path"] for _n, _new, s in per_file],
+        }
+        index.write_text(json.dumps(meta, indent=1, default=str))
+        meta["gx_results_index"] = str(index)
+        n_rules = sum(is_blocking(e) == blocking for e in suite.expectations)
+        description = f"{n_rules} {label} rules of expectations/{suite.name}.json"
+        if failing:
+            description = "\n".join(explain_failure(kind, f) for f in ranked[:5])
+            if len(ranked) > 5:
+                description += f"\n... and {len(ranked) - 5} more rule(s); see {index}"
+        out.append(
+            CheckOutcome(
+                name=f"{suite.name}_{label}",
+                asset=f"raw/{table}",
+                passed=passed,
+                blocking=blocking,
+                description=description,
+                metadata=meta,
+            )
+        )
+    return out
+
+
+def explain_failure(kind: str, failure: dict) -> str:
+    """One line: the rule, then where it failed, file by file, with example rows and (for
+    fields that are not personal data) the values, e.g. "Worker ID unique: workers.csv
+    rows 1, 158 (2 rows, value 'EALW01001')"."""
+    headers = {c.name: c.header for c in contract.KIND_COLUMNS[kind]}
+    header = headers.get(str(failure.get("field")), "")
+    rule = failure.get("rule") or failure["expectation"]
+    what = rule if not header or header.lower() in rule.lower() else f"{header}: {rule}"
+    places = []
+    for w in failure.get("where", [])[:3]:
+        rows = w["example_rows"]
+        text = w["file"]
+        if rows:
+            more = ", ..." if w["rows"] > len(rows) else ""
+            text += f" row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}{more}"
+        detail = f"{w['rows']:,} row{'s' if w['rows'] != 1 else ''}"
+        if w["values"]:
+            detail += ", value " + ", ".join(f"'{v}'" for v in w["values"])
+        places.append(f"{text} ({detail})")
+    if len(failure.get("where", [])) > 3:
+        places.append(f"and {len(failure['where']) - 3} more file(s)")
+    return f"{what}: {'; '.join(places)}" if places else what
