@@ -1,7 +1,7 @@
 """The DQ report written: `<name>.dq.html` (a self-contained page) and `<name>.dq.csv` per
 file, and the index of the loaded files (`index.html`, `index.csv`).
 
-The page's CSS (`CSS`) is this package's own copy, kept here alone.
+The pages use the reports' stylesheet (`pipeline/reports/report.css`, its `.dq` rules).
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ from pipeline.quality.dq_report import (
     ValidationReport,
     ValueStats,
 )
+from pipeline.reports import report_css
 
-CSS = """body{font-family:system-ui,Arial,sans-serif;margin:1.5em;color:#1b1b1b}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #bbb;
-padding:3px 6px;text-align:left;vertical-align:top}th{background:#eef}td.n{text-align:right}
-.bad{background:#fdd}.warn{background:#ffe9b3}.ok{color:#186a3b}small{color:#555}"""
 CSV_COLUMNS = (
     "section",
     "field",
@@ -205,7 +202,8 @@ def write_index(
     write_csv(out / "index.csv", list(INDEX_COLUMNS), rows)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Data quality</title>"
-        f"<style>{CSS}</style></head><body><h1>Data quality of the loaded extracts</h1>",
+        f'<style>{report_css()}</style></head><body class="dq">'
+        "<h1>Data quality of the loaded extracts</h1>",
         "<p><small>One report per CLD file loaded (rows quarantined at load included). Counts "
         "are cells: a row can have several problems. Why rows were quarantined is in the "
         "published mart <code>dq_quarantine_reasons</code>; where every row went, in "
@@ -269,7 +267,7 @@ def _local_mappings_html(local: list[LocalMapping]) -> str:
 def _html(r: ValidationReport) -> str:
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>DQ report: {e(r.file_name)}"
-        f"</title><style>{CSS}</style></head><body>",
+        f'</title><style>{report_css()}</style></head><body class="dq">',
         f"<h1>Data quality report: {e(r.file_name)}</h1>",
         "<p><small>Check codes as in the national CLD DQ report: valid (&ge;1), blank allowed "
         "(0), blank but mandatory (&minus;1), invalid (&minus;2&hellip;&minus;6), Release 1 value "
