@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.core.sql import literal as _sql_text
+
 
 @dataclass(frozen=True)
 class Column:
@@ -229,10 +231,6 @@ DATETIME_RE = (
     r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?"
 )
 MIDNIGHT_RE = r"[ T]00:00(:00(\.0+)?)?$"
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _plain_date_sql(v: str) -> str:

@@ -50,6 +50,7 @@ from pipeline import ingest, quality
 from pipeline.core.contract import CLD_COLUMNS
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, private_dir
+from pipeline.core.sql import literal as _q
 
 EXPORT_COLUMNS = tuple(c for c in CLD_COLUMNS if c.submitted)
 # Submitted fields raw does not keep as sent: read from the archived files.
@@ -85,10 +86,6 @@ def period_start_for(period_end: date) -> date:
         return after.replace(year=after.year - 1)
     except ValueError:  # 29 February: the year before has none
         return date(after.year - 1, 3, 1)
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _hours_sql() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline.core import contract
 from pipeline.core.contract import Column
+from pipeline.core.sql import literal as q
 from pipeline.ingest.header import CLD_REQUIRED_HEADERS
 from pipeline.ingest.schema import SQL_TYPE
 
@@ -17,11 +18,6 @@ NUL_REASON = "holds a NUL byte (0x00), a stray byte from the exporting system"
 
 Cols = dict[str, tuple[Column, str]]  # contract column name -> (column, its cell `cN`)
 Rule = tuple[str, str]  # (field header, SQL giving the problem's text or NULL)
-
-
-def q(text: str) -> str:
-    """`text` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def typed_expr(col: Column, src: str) -> str:

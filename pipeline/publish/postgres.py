@@ -23,6 +23,8 @@ from typing import Any
 import duckdb
 
 from pipeline.core.errors import PrimedError
+from pipeline.core.sql import ident as _ident
+from pipeline.core.sql import literal as _literal
 
 PG_TYPES = {
     "VARCHAR": "text",
@@ -50,14 +52,6 @@ class PostgresTarget:
         for name in (self.schema, self.reader_role):
             if not _NAME.fullmatch(name):
                 raise PrimedError(f"{name!r} is not a plain PostgreSQL name (letters, digits, _)")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _connect(dsn: str):

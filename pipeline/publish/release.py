@@ -28,6 +28,8 @@ from pipeline.core import settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
+from pipeline.core.sql import ident as _ident
+from pipeline.core.sql import literal as _q
 from pipeline.ingest import files_not_counting, prune_releases
 from pipeline.publish.postgres import load_release
 
@@ -43,16 +45,6 @@ class Release:
     run_id: str
     data_date: str | None
     tables: dict[str, int]
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise PrimedError(f"unexpected table name {name!r} in the marts schema")
-    return name
 
 
 def publish(

@@ -13,8 +13,7 @@ the DQ report of a CLD file in the national check codes: of a file not loaded (`
 Modules: `suites` (loading the suites), `codes` (code lists and the council's own mappings),
 `rules_sql` (the rules as SQL), `frames` (what GX sees), `gx_run` (running GX), `raw_checks`,
 `mart_checks`, `reconciliation`, `results` (outcomes and run folders), `dq_report` (the
-report's data), `dq_file` and `dq_loaded` (its two sources), `dq_page` (the report written),
-`db` (a SQL literal, whether a table exists).
+report's data), `dq_file` and `dq_loaded` (its two sources), `dq_page` (the report written).
 """
 
 from pipeline.quality.codes import (

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core import contract
-from pipeline.quality.db import table_exists
+from pipeline.core.sql import table_exists
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 CODED_FIELDS = [c.name for c in contract.CLD_COLUMNS if c.kind == "code"]

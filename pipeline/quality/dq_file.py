@@ -21,8 +21,8 @@ from pipeline import ingest
 from pipeline.core import contract
 from pipeline.core.config import Settings
 from pipeline.core.errors import FileRefused
+from pipeline.core.sql import literal
 from pipeline.quality.codes import local_mappings, local_mappings_beside, use_local_mappings
-from pipeline.quality.db import sql_text
 from pipeline.quality.dq_page import write_report
 from pipeline.quality.dq_report import ValidationReport, analyse, connect
 from pipeline.quality.rules_sql import canonical_select
@@ -152,9 +152,9 @@ def _read(
     spec = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     try:
         con.execute(
-            f"""CREATE VIEW src AS SELECT * FROM read_csv({sql_text(str(source))},
+            f"""CREATE VIEW src AS SELECT * FROM read_csv({literal(str(source))},
                 header = true, auto_detect = false, columns = {spec},
-                delim = {sql_text(delim)}, quote = '"', escape = '"',
+                delim = {literal(delim)}, quote = '"', escape = '"',
                 store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan',
                 ignore_errors = true, max_line_size = {ingest.MAX_LINE_BYTES},
                 strict_mode = true)"""

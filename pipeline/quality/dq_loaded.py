@@ -19,8 +19,8 @@ import duckdb
 from pipeline import ingest
 from pipeline.core import contract
 from pipeline.core.config import Settings
+from pipeline.core.sql import literal
 from pipeline.quality.codes import local_mappings, read_local_mappings, use_local_mappings
-from pipeline.quality.db import sql_text
 from pipeline.quality.dq_page import write_csv, write_index, write_report
 from pipeline.quality.dq_report import ValidationReport, analyse, connect, report_from_json
 from pipeline.quality.reconciliation import reconciliation
@@ -49,7 +49,7 @@ def dq_report_for_loaded_files(
     reports: list[ValidationReport] = []
     con = connect(tmp, memory_limit)
     try:
-        con.execute(f"ATTACH {sql_text(str(work_db))} AS w (READ_ONLY)")
+        con.execute(f"ATTACH {literal(str(work_db))} AS w (READ_ONLY)")
         use_local_mappings(read_local_mappings(con, "w"))
         digest = suite_for_kind("cld").digest
         recon = reconciliation(con, tolerance, db="w")
@@ -115,7 +115,7 @@ def _loaded_relation(con, file_id: int, name: str) -> tuple[str, set[str], list[
         headers = list(keys[0][0])
         mapped, _unknown = ingest.map_headers(name, headers, "cld")
         sources = {
-            c.name: f"json_extract_string(record, {sql_text('$.' + json.dumps(h))})"
+            c.name: f"json_extract_string(record, {literal('$.' + json.dumps(h))})"
             for pos, c in mapped.items()
             for h in [headers[pos]]
         }

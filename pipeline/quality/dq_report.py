@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core import contract
+from pipeline.core.sql import literal
 from pipeline.quality.codes import (
     CODED_FIELDS,
     LocalMapping,
@@ -29,7 +30,6 @@ from pipeline.quality.codes import (
     local_mappings,
     r2_values,
 )
-from pipeline.quality.db import sql_text
 from pipeline.quality.rules_sql import derived_columns, field_status_sql
 from pipeline.quality.suites import Suite, suite_for_kind
 
@@ -106,7 +106,7 @@ def connect(tmp: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET threads = {THREADS}")
-    con.execute(f"SET temp_directory = {sql_text(str(tmp))}")
+    con.execute(f"SET temp_directory = {literal(str(tmp))}")
     con.execute("SET enable_progress_bar = false")
     return con
 

@@ -18,7 +18,7 @@ import duckdb
 
 from pipeline.core.config import Settings
 from pipeline.core.paths import WarehousePaths
-from pipeline.quality.db import sql_text
+from pipeline.core.sql import literal
 from pipeline.quality.gx_run import run_frames
 from pipeline.quality.reconciliation import SPEND_MART, reconciliation_sql
 from pipeline.quality.results import CheckOutcome, quality_dir, run_dir, safe_name
@@ -128,9 +128,9 @@ def _candidate_frames(candidate_db: str | Path, previous_db: str | Path | None) 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     try:
-        con.execute(f"ATTACH {sql_text(str(candidate_db))} AS cand (READ_ONLY)")
+        con.execute(f"ATTACH {literal(str(candidate_db))} AS cand (READ_ONLY)")
         if has_previous:
-            con.execute(f"ATTACH {sql_text(str(previous_db))} AS prev (READ_ONLY)")
+            con.execute(f"ATTACH {literal(str(previous_db))} AS prev (READ_ONLY)")
         return _mart_frames(con, has_previous)
     finally:
         con.close()

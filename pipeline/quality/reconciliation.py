@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.quality.db import table_exists
+from pipeline.core.sql import table_exists
 
 SPEND_MART = "rpt_spend_committed_vs_paid_monthly"
 

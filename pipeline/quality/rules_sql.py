@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from pipeline.core import contract
+from pipeline.core.sql import literal
 from pipeline.quality.codes import CODED_FIELDS, code_key, code_key_sql, code_table, r2_values
-from pipeline.quality.db import sql_text
 from pipeline.quality.suites import Suite
 
 LA_CODE_RE = r"^E(06|07|08|09|10)[0-9]{6}$"
@@ -43,7 +43,7 @@ CONDITION_FIELDS = (
 
 
 def _map_sql(pairs: dict[str, str]) -> str:
-    return "MAP {" + ", ".join(f"{sql_text(k)}: {sql_text(v)}" for k, v in pairs.items()) + "}"
+    return "MAP {" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in pairs.items()) + "}"
 
 
 def _lookup_sql(field_name: str, pick: int, default: str) -> str:
@@ -84,7 +84,7 @@ def derived_columns(kind: str) -> dict[str, str]:
     if any(c.name == "la_code" for c in contract.KIND_COLUMNS[kind]):
         d["la_code__parse"] = (
             "CASE WHEN la_code IS NULL THEN NULL WHEN regexp_matches(la_code, "
-            f"{sql_text(LA_CODE_RE)}) THEN 'ok' ELSE 'invalid' END"
+            f"{literal(LA_CODE_RE)}) THEN 'ok' ELSE 'invalid' END"
         )
     if kind == "cld":
         d.update(_release_columns())
@@ -168,7 +168,7 @@ def _format_columns() -> dict[str, str]:
             "THEN 'ok' ELSE 'invalid' END"
         )
     # Release 2 made the hours a defined list of bands; Release 1 sent a number.
-    bands = ", ".join(sql_text(v) for v in r2_values("total_hrs_caring_per_week")) or "NULL"
+    bands = ", ".join(literal(v) for v in r2_values("total_hrs_caring_per_week")) or "NULL"
     d["total_hrs_caring_per_week__release"] = (
         "CASE WHEN total_hrs_caring_per_week IS NULL THEN NULL "
         f"WHEN total_hrs_caring_per_week IN ({bands}) THEN 'R2' "
@@ -215,7 +215,7 @@ def condition_sql(condition: str) -> str:
         elif tok in ("[", "]"):
             out.append("(" if tok == "[" else ")")
         elif tok.startswith('"'):
-            out.append(sql_text(tok[1:-1]))
+            out.append(literal(tok[1:-1]))
         elif tok in ("and", "or", "not", "in"):
             out.append(tok.upper())
         else:
@@ -228,10 +228,10 @@ def _value_fail_sql(e: dict) -> str | None:
     kw, t = e["kwargs"], e["type"]
     col = kw["column"]
     if t == "expect_column_values_to_be_in_set":
-        vals = ", ".join(sql_text(v) for v in kw["value_set"]) or "NULL"
+        vals = ", ".join(literal(v) for v in kw["value_set"]) or "NULL"
         return f"({col} IS NOT NULL AND {col} NOT IN ({vals}))"
     if t == "expect_column_values_to_not_be_in_set":
-        vals = ", ".join(sql_text(v) for v in kw["value_set"]) or "NULL"
+        vals = ", ".join(literal(v) for v in kw["value_set"]) or "NULL"
         return f"({col} IS NOT NULL AND {col} IN ({vals}))"
     return None
 

@@ -21,6 +21,7 @@ import duckdb
 
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
+from pipeline.core.sql import literal as _q
 from pipeline.ingest import export_raw_parquet
 
 TARGET_ENV = "PRIMED_DBT_TARGET"
@@ -51,10 +52,6 @@ def prepare(paths: WarehousePaths, say: Callable[[str], None]) -> Path:
     os.environ["PRIMED_RAW_PARQUET"] = str(root)
     os.environ["PRIMED_SPARK_DIR"] = str(spark_dir(paths))
     return spark_dir(paths) / "target"
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def load_built_tables(

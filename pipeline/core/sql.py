@@ -1,14 +1,19 @@
-"""DuckDB helpers the quality stage shares: a SQL string literal, and whether a table exists
-(looked up in the catalogue, so that a missing table is told apart from a faulty query)."""
+"""SQL text made safely, written once: a string literal, a quoted name, and whether a table
+exists (looked up in DuckDB's catalogue, so a missing table is told apart from a faulty query)."""
 
 from __future__ import annotations
 
 import duckdb
 
 
-def sql_text(text: str) -> str:
-    """A SQL string literal."""
+def literal(text: object) -> str:
+    """`text` as an SQL string literal."""
     return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """`name` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, db: str = "") -> bool:
