@@ -24,11 +24,10 @@ from pipeline.ingest import (
     MANIFEST,
     disk_usage,
     ingest,
-    prune_releases,
-    reader_pid,
     rebuild_raw,
     withdraw,
 )
+from pipeline.publish.pruning import prune_releases, reader_pid
 from tests.conftest import HEADERS, cld_row, write_csv
 
 HOLDER = """

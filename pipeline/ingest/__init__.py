@@ -7,11 +7,11 @@ with the reason. A CSV (as it is, gzipped, or in a zip) is checked against the c
 one transaction: every data row is loaded (typed, pseudonymised, with its lineage) or
 quarantined with its reasons. Each loaded file is archived and listed in the manifest, from
 which `rebuild_raw` loads everything again. The stage also withdraws files, purges them beyond
-retention, prunes old releases, says what a warehouse holds on disk and writes raw as Parquet.
+retention, says what a warehouse holds on disk and writes raw as Parquet.
 
 Modules, in the order a file meets them: scan, registry, encoding, header, read (with rules),
 load, archive, pseudonyms and schema; ingestor runs them over a landing folder and entry holds
-`ingest` and `rebuild_raw`. Then supersession, minimise, retention, releases, disk, raw_parquet.
+`ingest` and `rebuild_raw`. Then supersession, minimise, retention, disk, raw_parquet.
 """
 
 from pipeline.ingest.archive import MANIFEST, safe_name
@@ -24,7 +24,6 @@ from pipeline.ingest.pseudonyms import NHS_NUMBER
 from pipeline.ingest.raw_parquet import export_raw_parquet
 from pipeline.ingest.read import MAX_LINE_BYTES, csv_sql, duckdb_reason, row_steps_sql
 from pipeline.ingest.registry import sha256_of
-from pipeline.ingest.releases import prune_releases, reader_pid
 from pipeline.ingest.results import FileResult, IngestReport
 from pipeline.ingest.retention import purge, purged_log
 from pipeline.ingest.rules import typed_expr
@@ -48,8 +47,6 @@ __all__ = [
     "files_not_counting",
     "purge",
     "purged_log",
-    "prune_releases",
-    "reader_pid",
     "disk_usage",
     "Usage",
     "export_raw_parquet",

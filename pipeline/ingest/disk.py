@@ -21,8 +21,8 @@ import duckdb
 from pipeline.core import contract
 from pipeline.core.config import VARIABLES, Settings
 from pipeline.core.paths import WarehousePaths
-from pipeline.ingest.releases import live_release, reader_pid, releases
 from pipeline.ingest.retention import PURGED_DIR, due_for_purge, purged_log
+from pipeline.publish.pruning import live_release, reader_pid, releases
 
 
 @dataclass

@@ -9,7 +9,7 @@ Only when it is complete are the server's schema (one transaction) and the
 `<warehouse>/published` symlink (one rename) swapped, so a reader sees the old release or the
 new one, never a mix; a reader holding the old file open keeps reading it, and never blocks the
 next run, which writes a new file rather than the one being read. Old releases are pruned as
-pipeline/ingest/releases.py says: never the live one, nor one a reader holds open.
+pipeline/publish/pruning.py says: never the live one, nor one a reader holds open.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.core.sql import ident as _ident
 from pipeline.core.sql import literal as _q
-from pipeline.ingest import files_not_counting, prune_releases
+from pipeline.ingest import files_not_counting
 from pipeline.publish.postgres import load_release
+from pipeline.publish.pruning import prune_releases
 
 PUBLISHED_SCHEMA = "marts"
 # Written in a storage format that DuckDB 1.x readers can open as well as 2.x.

@@ -1,4 +1,5 @@
-"""Which releases a warehouse keeps: the newest PRIMED_KEEP_RELEASES (default 3), and never the
+"""Which releases a warehouse keeps, pruned after each publish: the newest
+PRIMED_KEEP_RELEASES (default 3), and never the
 live one (the target of `published`) nor one whose DuckDB file a reader has open (DuckDB's own
 file lock says so); the folders of builds that never finished go."""
 
