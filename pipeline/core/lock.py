@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
 
@@ -34,10 +35,7 @@ class WarehouseBusy(PrimedError):
 
 def default_wait() -> float:
     """Seconds to wait for a busy warehouse: PRIMED_LOCK_WAIT_SECONDS, else 0 (stop at once)."""
-    try:
-        return max(float(os.environ.get(WAIT_ENV, "0")), 0.0)
-    except ValueError:
-        raise PrimedError(f"{WAIT_ENV} must be a number of seconds") from None
+    return Settings.from_env().lock_wait_seconds
 
 
 def lock_path(paths: WarehousePaths) -> Path:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 
 GROUP_ENV = "PRIMED_PUBLISH_GROUP"
@@ -43,7 +44,7 @@ def private_umask() -> None:
 
 def publish_group() -> int | None:
     """The group that may read what is published (PRIMED_PUBLISH_GROUP), as a gid."""
-    name = os.environ.get(GROUP_ENV, "").strip()
+    name = Settings.from_env().publish_group
     if not name:
         return None
     try:
@@ -65,7 +66,7 @@ def _chgrp(path: Path, gid: int | None) -> None:
         os.chown(path, -1, gid, follow_symlinks=False)
     except PermissionError:
         raise PrimedError(
-            f"cannot give {path} to the group {os.environ.get(GROUP_ENV)} ({GROUP_ENV}): the "
+            f"cannot give {path} to the group {grp.getgrgid(gid).gr_name} ({GROUP_ENV}): the "
             "user primed runs as must be a member of it"
         ) from None
 

@@ -18,20 +18,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.core.config import PROJECT_DIR, Settings
 from pipeline.core.paths import WarehousePaths
-from pipeline.transform import spark as spark_target
-from pipeline.transform.dbt_project import PROJECT_DIR
 
 CODE = ("models", "macros", "seeds", "tests/dbt", "reports_sql", "expectations", "pipeline",
         "dagster_project", "dbt_project.yml", "profiles.yml")  # fmt: skip
-# Settings that say how runs operate, not what a release holds (the pseudonym key is checked
-# against the warehouse's own at every load).
-NOT_RULES = {"PRIMED_LANDING", "PRIMED_WAREHOUSE", "PRIMED_WORK_DB", "PRIMED_PSEUDONYM_KEY",
-             "PRIMED_TEST_DEMO_DIR", "PRIMED_SETTLE_SECONDS", "PRIMED_LOCK_WAIT_SECONDS",
-             "PRIMED_KEEP_RELEASES", "PRIMED_KEEP_QUALITY_RUNS", "PRIMED_ALERT_COMMAND",
-             "PRIMED_MAX_DATA_AGE_DAYS", "PRIMED_CHROMIUM", "PRIMED_PUBLISH_PG_SWAP_TIMEOUT",
-             "PRIMED_DOCS_DB", "PRIMED_MEMORY_LIMIT", "PRIMED_RETAIN_MONTHS",
-             "PRIMED_PUBLISH_GROUP", *spark_target.SETTINGS}  # fmt: skip
 
 
 def code_fingerprint() -> str:
@@ -46,9 +37,12 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def inputs_fingerprint(con: duckdb.DuckDBPyConnection, database: str | None = None) -> str:
+def inputs_fingerprint(
+    con: duckdb.DuckDBPyConnection, database: str | None = None, settings: Settings | None = None
+) -> str:
     """The fingerprint of what a build from this work database would use now (`database`:
-    the work database's name where it is attached to another connection)."""
+    the work database's name where it is attached to another connection); of the settings,
+    those that change what a release holds (`Settings.release_settings`)."""
     h = hashlib.sha256(code_fingerprint().encode())
     catalog = database or con.execute("SELECT current_database()").fetchall()[0][0]
     for table, columns in (("_files", "file_id, sha256, status"),
@@ -60,10 +54,7 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, database: str | None = No
         ).fetchall()[0][0]
         query = f'SELECT {columns} FROM "{catalog}".raw.{table} ORDER BY ALL'
         h.update(repr(con.execute(query).fetchall() if exists else []).encode())
-    settings = sorted(
-        (k, v) for k, v in os.environ.items() if k.startswith("PRIMED_") and k not in NOT_RULES
-    )
-    h.update(repr(settings).encode())
+    h.update(repr((settings or Settings.from_env()).release_settings()).encode())
     return h.hexdigest()
 
 

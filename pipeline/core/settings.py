@@ -8,7 +8,6 @@ import os
 import secrets
 
 from pipeline.core.config import VARIABLES, Settings
-from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, private_dir
 
 KEY_ENV = VARIABLES["pseudonym_key"].name
@@ -54,28 +53,6 @@ def pseudonym_key(paths: WarehousePaths, config: Settings) -> str:
         KEY_ENV,
     )
     return key
-
-
-def postgres_publish_target():
-    """Where publishing also loads the marts (PRIMED_PUBLISH_PG), or None."""
-    from pipeline.publish.postgres import PostgresTarget
-
-    dsn = os.environ.get("PRIMED_PUBLISH_PG", "").strip()
-    if not dsn:
-        return None
-    timeout = os.environ.get("PRIMED_PUBLISH_PG_SWAP_TIMEOUT", "300")
-    try:
-        swap_timeout = float(timeout)
-    except ValueError:
-        raise PrimedError(
-            f"PRIMED_PUBLISH_PG_SWAP_TIMEOUT must be seconds, not {timeout!r}"
-        ) from None
-    return PostgresTarget(
-        dsn,
-        schema=os.environ.get("PRIMED_PUBLISH_PG_SCHEMA", "marts"),
-        reader_role=os.environ.get("PRIMED_PUBLISH_PG_READER", "primed_reader"),
-        swap_timeout=swap_timeout,
-    )
 
 
 def key_fingerprint(key: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.sql import ident as _ident
 from pipeline.core.sql import literal as _literal
@@ -52,6 +53,18 @@ class PostgresTarget:
         for name in (self.schema, self.reader_role):
             if not _NAME.fullmatch(name):
                 raise PrimedError(f"{name!r} is not a plain PostgreSQL name (letters, digits, _)")
+
+
+def publish_target(settings: Settings) -> PostgresTarget | None:
+    """Where publishing also loads the marts (PRIMED_PUBLISH_PG), or None."""
+    if not settings.publish_pg:
+        return None
+    return PostgresTarget(
+        settings.publish_pg,
+        schema=settings.publish_pg_schema,
+        reader_role=settings.publish_pg_reader,
+        swap_timeout=settings.publish_pg_swap_timeout,
+    )
 
 
 def _connect(dsn: str):

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.core import settings
+from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.core.sql import ident as _ident
 from pipeline.core.sql import literal as _q
 from pipeline.ingest import files_not_counting
-from pipeline.publish.postgres import load_release
+from pipeline.publish.postgres import load_release, publish_target
 from pipeline.publish.pruning import prune_releases
 
 PUBLISHED_SCHEMA = "marts"
@@ -52,8 +52,10 @@ def publish(
     warehouse: WarehousePaths,
     run_id: str,
     progress: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> Release:
     say = progress or (lambda msg: None)
+    settings = settings or Settings.from_env()
     paths = warehouse.ensure()
     if not paths.work_db.exists():
         raise PrimedError(f"there is no work database at {paths.work_db} to publish from")
@@ -64,11 +66,11 @@ def publish(
     try:
         with swapped_in(final) as building:
             (building / "parquet").mkdir()
-            release = _build(paths.work_db, building, run_id, say)
-            _quality_reports(paths, building / "quality", say)
+            release = _build(paths.work_db, building, run_id, say, settings)
+            _quality_reports(paths, building / "quality", say, settings)
             _docs(paths, building, say)
             share(building)  # read-only, readable by the readers of what is published
-            target = settings.postgres_publish_target()
+            target = publish_target(settings)
             if target is not None:
                 # Loaded beside the server's published schema; swapped in with the file.
                 server = load_release(building / "primed.duckdb", target, say, PUBLISHED_SCHEMA)
@@ -80,12 +82,14 @@ def publish(
         raise
     _swap_symlink(paths.published, Path("releases") / name)
     say(f"published {len(release.tables)} marts to {paths.published}")
-    prune_releases(paths, also_keep=final)
+    prune_releases(paths, keep=settings.keep_releases, also_keep=final)
     release.path = paths.published
     return release
 
 
-def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) -> Release:
+def _build(
+    work_db: Path, out: Path, run_id: str, say: Callable[[str], None], settings: Settings
+) -> Release:
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH {_q(str(work_db))} AS work (READ_ONLY)")
@@ -120,7 +124,7 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
                 SELECT ? AS run_id, ? AS published_at, ?::DATE AS data_date,
                        ? AS storage_version, ? AS inputs_fingerprint""",
             [run_id, datetime.now(UTC).replace(tzinfo=None), data_date, STORAGE_VERSION,
-             inputs_fingerprint(con, "work")],
+             inputs_fingerprint(con, "work", settings)],
         )  # fmt: skip
         con.execute("DETACH pub")
         return Release(out, run_id, data_date, counts)
@@ -128,14 +132,18 @@ def _build(work_db: Path, out: Path, run_id: str, say: Callable[[str], None]) ->
         con.close()
 
 
-def _quality_reports(paths: WarehousePaths, out: Path, say: Callable[[str], None]) -> None:
+def _quality_reports(
+    paths: WarehousePaths, out: Path, say: Callable[[str], None], settings: Settings
+) -> None:
     """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
     from pipeline import quality
 
     started = time.perf_counter()
-    tolerance = quality.mart_check_parameters()["tolerance"]
+    tolerance = quality.mart_check_parameters(settings=settings)["tolerance"]
     cache = paths.root / "quality" / "_dq_reports"
-    reports = quality.dq_report_for_loaded_files(paths.work_db, out, tolerance, cache)
+    reports = quality.dq_report_for_loaded_files(
+        paths.work_db, out, tolerance, cache, settings=settings
+    )
     say(
         f"  data-quality reports: {len(reports)} file(s), {out.name}/index.html "
         f"in {time.perf_counter() - started:.1f}s"
