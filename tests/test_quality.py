@@ -333,22 +333,6 @@ def test_mart_checks_catch_each_fault(tmp_path):
     ]
 
 
-def test_dagster_checks_are_built_with_blocking_flags(tmp_path):
-    from dagster import AssetKey
-
-    from dagster_project.quality_checks import build_quality_checks
-    from pipeline.core.paths import WarehousePaths
-
-    marts = [AssetKey(["marts", n]) for n in ("rpt_front_door_monthly", "rpt_spend_monthly")]
-    raw_check, mart_check = build_quality_checks(WarehousePaths.at(tmp_path), marts)
-    specs = {(s.asset_key.to_user_string(), s.name): s for s in raw_check.check_specs}
-    assert specs[("raw/cld_events", "raw_cld_events_blocking")].blocking
-    assert not specs[("raw/cld_events", "raw_cld_events_warnings")].blocking
-    mspecs = {(s.asset_key.to_user_string(), s.name): s for s in mart_check.check_specs}
-    assert mspecs[("marts/rpt_front_door_monthly", "shares_between_0_and_1")].blocking
-    assert ("marts/rpt_spend_monthly", "row_count_vs_previous_publish") in mspecs
-
-
 def test_only_the_newest_runs_gx_results_are_kept(tmp_path):
     keep = Settings.from_env({"PRIMED_KEEP_QUALITY_RUNS": "3"}).keep_quality_runs
     (tmp_path / "_cache").mkdir()

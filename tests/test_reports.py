@@ -640,30 +640,6 @@ def test_sqlalchemy_duckdb_engine_reads_the_marts_read_only(demo):
         engine.dispose()
 
 
-# --------------------------------------------------------------------------- freshness
-
-
-def test_freshness_checks_warn_when_the_data_is_old(demo, monkeypatch):
-    from dagster import AssetCheckSeverity, AssetSpec, Definitions
-
-    from dagster_project.freshness import PUBLISHED_KEY, freshness_checks
-
-    _, paths, _ = demo
-    fresh = freshness_checks(paths.root, today=lambda: date(2025, 6, 1))
-    Definitions.validate_loadable(
-        Definitions(assets=[AssetSpec(PUBLISHED_KEY)], asset_checks=fresh)
-    )
-    results = [check() for check in fresh]
-    assert [r.passed for r in results] == [True, True]
-    assert results[0].metadata["age_days"].value == 62
-    monkeypatch.setenv("PRIMED_MAX_DATA_AGE_DAYS", "30")
-    stale = freshness_checks(paths.root, today=lambda: date(2025, 6, 1))[0]()
-    assert not stale.passed and stale.severity == AssetCheckSeverity.WARN
-    assert "older than 30 days" in stale.description
-    missing = freshness_checks(paths.root.parent / "nowhere")[0]()
-    assert not missing.passed and "nothing is published" in missing.description
-
-
 # --------------------------------------------------------------------------- analysts' docs
 
 

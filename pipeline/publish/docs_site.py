@@ -16,7 +16,6 @@ tools that read dbt artefacts.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.settings import quiet_telemetry
-from pipeline.transform.dbt_project import PROJECT_DIR
+from pipeline.transform.dbt_project import PROJECT_DIR, dbt_env
 
 DOCS_DIR_NAME = "docs"
 # The docs as a run's dbt step makes them (in <warehouse>/work/dbt-docs/): the catalog of the
@@ -75,7 +74,6 @@ def _generate(release_dir: Path, db: Path) -> Path:
     from dbt.cli.main import dbtRunner
 
     quiet_telemetry()
-    previous = os.environ.get(DB_ENV)
     with tempfile.TemporaryDirectory(prefix="primed-docs-") as tmp:
         work = Path(tmp)
         (work / "profiles.yml").write_text(PROFILE)
@@ -90,19 +88,13 @@ def _generate(release_dir: Path, db: Path) -> Path:
             str(work / "logs"),
             "--quiet",
         ]
-        os.environ[DB_ENV] = str(db)
-        try:
+        with dbt_env({DB_ENV: str(db)}):
             runner = dbtRunner()
             # --no-compile reads the manifest `parse` writes.
             for args in (["parse"], ["docs", "generate", "--no-compile", "--static"]):
                 result = runner.invoke([*args, *common])
                 if not result.success:
                     raise PrimedError(f"dbt {' '.join(args)} failed: {result.exception}")
-        finally:
-            if previous is None:
-                os.environ.pop(DB_ENV, None)
-            else:
-                os.environ[DB_ENV] = previous
         return install_docs(work / "target", release_dir)
 
 

@@ -1,16 +1,75 @@
-"""Where the dbt project lives, and its manifest prepared before Dagster definitions load."""
+"""Where the dbt project lives, its manifest prepared before Dagster definitions load, and the
+one place dbt is given its environment.
+
+dbt takes its connection and run settings from environment variables only (`env_var()` in
+profiles.yml and a few macros). `dbt_environment()` says what they are for a run, from the
+settings and the warehouse's paths; `dbt_env()` puts them in this process's environment while
+dbt starts and restores it afterwards: neither dagster-dbt's `DbtCliResource.cli` (dbt in a
+child process that inherits the environment) nor dbt's in-process `dbtRunner` takes an
+environment of its own.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.core.settings import quiet_telemetry
+
+if TYPE_CHECKING:
+    from pipeline.core.paths import WarehousePaths
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TARGET_DIR = PROJECT_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 DBT_INPUTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml")
+
+
+class DbtSettings(Protocol):
+    """The settings dbt's environment is made from, by their `Settings` names: a `Settings`,
+    or the Dagster resource that carries them to a run (dagster_project/defs/resources.py)."""
+
+    dbt_target: str
+    memory_limit: str
+    spark_dir: str
+    raw_parquet: str
+
+
+def dbt_environment(settings: DbtSettings, paths: WarehousePaths, landing: Path) -> dict[str, str]:
+    """The variables dbt reads in a run on `paths`: profiles.yml's work database, target and
+    memory limit; the landing folder (named in all_codes_mapped's messages, where the council's
+    own code mappings file is); on Spark, where the raw Parquet and Spark's tables are."""
+    from pipeline.transform import spark
+
+    env = {
+        "PRIMED_WORK_DB": str(paths.work_db),
+        "PRIMED_LANDING": str(landing),
+        "PRIMED_DBT_TARGET": settings.dbt_target,
+        "PRIMED_MEMORY_LIMIT": settings.memory_limit,
+    }
+    if spark.on_spark(settings):
+        env["PRIMED_RAW_PARQUET"] = str(spark.raw_parquet_dir(settings, paths))
+        env["PRIMED_SPARK_DIR"] = str(spark.spark_dir(settings, paths))
+    return env
+
+
+@contextmanager
+def dbt_env(env: Mapping[str, str]) -> Iterator[None]:
+    """`env` in this process's environment while dbt starts inside the block, then the
+    environment as it was (a variable that was not set is unset again)."""
+    before = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def manifest_is_stale() -> bool:
@@ -26,12 +85,12 @@ def manifest_is_stale() -> bool:
 
 
 def prepare_manifest(force: bool = False) -> Path:
-    """Parse the dbt project in process (dbtRunner) when the manifest is missing or stale."""
+    """Parse the dbt project in process (dbtRunner) when the manifest is missing or stale.
+    Parsing opens no database: profiles.yml's default work database path serves."""
     if force or manifest_is_stale():
         from dbt.cli.main import dbtRunner
 
         quiet_telemetry()
-        os.environ.setdefault("PRIMED_WORK_DB", str(PROJECT_DIR / "warehouse/work/primed.duckdb"))
         result = dbtRunner().invoke(
             [
                 "parse",

@@ -13,7 +13,6 @@ built, unchanged; a failed build changes nothing in the work database.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
 from pipeline.core.sql import literal as _q
 from pipeline.ingest import export_raw_parquet
+from pipeline.transform.dbt_project import DbtSettings
 
 TARGET_ENV = "PRIMED_DBT_TARGET"
 # Where things are, and how Spark runs: none of them changes what is built (run_state.NOT_RULES).
@@ -30,37 +30,35 @@ SETTINGS = ("PRIMED_SPARK_DIR", "PRIMED_RAW_PARQUET", "PRIMED_SPARK_MASTER",
             "PRIMED_SPARK_DRIVER_MEMORY", "PRIMED_SPARK_SHUFFLE_PARTITIONS")  # fmt: skip
 
 
-def on_spark() -> bool:
+def on_spark(settings: DbtSettings) -> bool:
     """Whether dbt builds on Spark (PRIMED_DBT_TARGET=spark; DuckDB by default)."""
-    return os.environ.get(TARGET_ENV, "").strip().lower() == "spark"
+    return settings.dbt_target == "spark"
 
 
-def spark_dir(paths: WarehousePaths) -> Path:
-    return Path(os.environ.get("PRIMED_SPARK_DIR") or paths.work_dir / "spark").resolve()
+def spark_dir(settings: DbtSettings, paths: WarehousePaths) -> Path:
+    return Path(settings.spark_dir or paths.work_dir / "spark").resolve()
 
 
-def raw_parquet_dir(paths: WarehousePaths) -> Path:
-    return Path(os.environ.get("PRIMED_RAW_PARQUET") or paths.work_dir / "raw_parquet").resolve()
+def raw_parquet_dir(settings: DbtSettings, paths: WarehousePaths) -> Path:
+    return Path(settings.raw_parquet or paths.work_dir / "raw_parquet").resolve()
 
 
-def prepare(paths: WarehousePaths, say: Callable[[str], None]) -> Path:
-    """Write the raw layer as Parquet and point dbt's Spark target at it (the environment dbt's
-    process inherits); return the target path for dbt (the Spark build's own manifest)."""
-    root = raw_parquet_dir(paths)
+def prepare(settings: DbtSettings, paths: WarehousePaths, say: Callable[[str], None]) -> Path:
+    """Write the raw layer as Parquet where dbt's Spark target reads it (dbt_environment()
+    tells dbt where); return the target path for dbt (the Spark build's own manifest)."""
+    root = raw_parquet_dir(settings, paths)
     written = export_raw_parquet(paths.work_db, root)
     say(f"raw layer for Spark: {sum(written.values()):,} rows of {len(written)} tables in {root}")
-    os.environ["PRIMED_RAW_PARQUET"] = str(root)
-    os.environ["PRIMED_SPARK_DIR"] = str(spark_dir(paths))
-    return spark_dir(paths) / "target"
+    return spark_dir(settings, paths) / "target"
 
 
 def load_built_tables(
-    paths: WarehousePaths, target_path: Path, say: Callable[[str], None]
+    settings: DbtSettings, paths: WarehousePaths, target_path: Path, say: Callable[[str], None]
 ) -> dict[str, int]:
     """Replace each table of the work database that the Spark build made (its manifest in
     `target_path`) with Spark's; return rows per `schema.table`."""
     manifest = json.loads((Path(target_path) / "manifest.json").read_text())
-    tables = spark_dir(paths) / "tables"
+    tables = spark_dir(settings, paths) / "tables"
     built = [
         node
         for node in manifest["nodes"].values()

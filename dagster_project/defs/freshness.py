@@ -8,16 +8,13 @@ again today would look fresh, while the data date says how current the figures a
 Two checks on the `published/warehouse` asset, both WARN (they never fail a run):
 
 * `extract_is_fresh`: the data date is no more than `PRIMED_MAX_DATA_AGE_DAYS` (default 120:
-  a quarterly extract plus a month's grace) days before today;
+  a quarterly extract plus a month's grace; `settings.max_data_age_days`) days before today;
 * `marts_share_the_data_date`: every published mart with a `data_date` column carries the
   release's data date, so no mart is left behind on an older extract.
 
 Both read the published DuckDB file read-only, so they never wait for the writer.
 """
 
-from __future__ import annotations
-
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -32,26 +29,11 @@ from dagster import (
     asset_check,
 )
 
-from pipeline.core.paths import WarehousePaths
+from dagster_project.defs.publish import PUBLISHED_KEY
+from dagster_project.defs.resources import PrimedResource
+from pipeline.core.config import VARIABLES
 
-MAX_AGE_ENV = "PRIMED_MAX_DATA_AGE_DAYS"
-DEFAULT_MAX_AGE_DAYS = 120
-PUBLISHED_KEY = AssetKey(["published", "warehouse"])
-
-
-def max_data_age_days(explicit: int | None = None) -> int:
-    if explicit is not None:
-        return explicit
-    raw = os.environ.get(MAX_AGE_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_AGE_DAYS
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{MAX_AGE_ENV} must be a whole number of days, not {raw!r}") from exc
-    if value < 1:
-        raise ValueError(f"{MAX_AGE_ENV} must be at least 1, not {value}")
-    return value
+MAX_AGE = VARIABLES["max_data_age_days"]
 
 
 def published_data_dates(published_db: Path) -> tuple[date | None, dict[str, date | None]]:
@@ -76,35 +58,25 @@ def published_data_dates(published_db: Path) -> tuple[date | None, dict[str, dat
 
 
 def freshness_checks(
-    warehouse: str | Path,
-    *,
-    max_age_days: int | None = None,
-    today: Callable[[], date] = date.today,
-    asset_key: AssetKey = PUBLISHED_KEY,
+    *, today: Callable[[], date] = date.today, asset_key: AssetKey = PUBLISHED_KEY
 ) -> list[AssetChecksDefinition]:
     """Asset checks on the published warehouse (WARN severity); see the module docstring.
+    `today` is for tests."""
+    return [_extract_is_fresh(today, asset_key), _marts_share_the_data_date(asset_key)]
 
-    `max_age_days` defaults to `PRIMED_MAX_DATA_AGE_DAYS` (read when the check runs), else 120.
-    """
-    paths = WarehousePaths.at(warehouse)
 
-    def nothing_published() -> AssetCheckResult:
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            description=f"nothing is published in {paths.root} yet",
-        )
-
+def _extract_is_fresh(today: Callable[[], date], asset_key: AssetKey) -> AssetChecksDefinition:
     @asset_check(
         asset=asset_key,
         name="extract_is_fresh",
         description="The data date (latest Reporting Period End Date loaded) is no older than "
-        f"{MAX_AGE_ENV} days (default {DEFAULT_MAX_AGE_DAYS}).",
+        f"{MAX_AGE.name} days (default {MAX_AGE.default}).",
     )
-    def extract_is_fresh() -> AssetCheckResult:
+    def extract_is_fresh(primed: PrimedResource) -> AssetCheckResult:
+        paths = primed.paths
         if not paths.published_db.exists():
-            return nothing_published()
-        limit = max_data_age_days(max_age_days)
+            return _nothing_published(paths.root)
+        limit = primed.max_data_age_days
         data_date, _ = published_data_dates(paths.published_db)
         if data_date is None:
             return AssetCheckResult(
@@ -128,14 +100,19 @@ def freshness_checks(
             },
         )
 
+    return extract_is_fresh
+
+
+def _marts_share_the_data_date(asset_key: AssetKey) -> AssetChecksDefinition:
     @asset_check(
         asset=asset_key,
         name="marts_share_the_data_date",
         description="Every published mart with a data_date column carries the release's data date.",
     )
-    def marts_share_the_data_date() -> AssetCheckResult:
+    def marts_share_the_data_date(primed: PrimedResource) -> AssetCheckResult:
+        paths = primed.paths
         if not paths.published_db.exists():
-            return nothing_published()
+            return _nothing_published(paths.root)
         data_date, marts = published_data_dates(paths.published_db)
         behind = {t: str(d) for t, d in marts.items() if d is not None and d != data_date}
         return AssetCheckResult(
@@ -152,4 +129,12 @@ def freshness_checks(
             },
         )
 
-    return [extract_is_fresh, marts_share_the_data_date]
+    return marts_share_the_data_date
+
+
+def _nothing_published(root: Path) -> AssetCheckResult:
+    return AssetCheckResult(
+        passed=False,
+        severity=AssetCheckSeverity.WARN,
+        description=f"nothing is published in {root} yet",
+    )

@@ -1,6 +1,6 @@
 """Dagster asset checks from the Great Expectations suites (pipeline/quality/).
 
-`build_quality_checks(paths, mart_keys)` returns the checks to add to `Definitions`:
+`quality_checks(mart_keys, pool)` returns the checks to add to `Definitions`:
 * raw extracts: per raw table, `raw_<table>_blocking` (blocking=True: a failure stops dbt and
   so publishing) and `raw_<table>_warnings`, run after ingestion;
 * marts: per mart, `row_count_vs_previous_publish` (and `shares_between_0_and_1` where the mart
@@ -25,12 +25,9 @@ from dagster import (
     multi_asset_check,
 )
 
+from dagster_project.defs.resources import PrimedResource
 from pipeline import quality
 from pipeline.core import contract
-from pipeline.core.lock import warehouse_lock
-from pipeline.core.paths import WarehousePaths
-
-POOL = "duckdb_writer"  # as pipeline_defs.POOL: never open DuckDB while a writer runs
 
 
 def _key(asset: str) -> AssetKey:
@@ -101,23 +98,26 @@ def mart_check_specs(mart_keys: Iterable[AssetKey]) -> list[AssetCheckSpec]:
     return specs
 
 
-def build_quality_checks(paths: WarehousePaths, mart_keys: Iterable[AssetKey]) -> list:
+def quality_checks(mart_keys: Iterable[AssetKey], pool: str) -> list:
+    """The raw and mart checks; in the writers' `pool`, as they open the work database."""
     mart_keys = list(mart_keys)
 
     @multi_asset_check(
         specs=raw_check_specs(),
         name="raw_extract_quality",
-        pool=POOL,
+        pool=pool,
         description="Great Expectations suites on the raw extracts (expectations/raw_*.json).",
     )
-    def raw_extract_quality(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+    def raw_extract_quality(
+        context: AssetCheckExecutionContext, primed: PrimedResource
+    ) -> Iterator[AssetCheckResult]:
         since = None
         stats = context.instance.get_run_stats(context.op_execution_context.run_id)
         if stats and stats.start_time:
             since = datetime.fromtimestamp(stats.start_time, UTC).replace(tzinfo=None)
         run_id = context.op_execution_context.run_id
-        with warehouse_lock(paths, f"Dagster run {run_id}", say=context.log.info):
-            outcomes = quality.check_raw_extracts(paths.work_db, run_id, loaded_since=since)
+        with primed.hold_warehouse(run_id, context.log.info):
+            outcomes = quality.check_raw_extracts(primed.paths.work_db, run_id, loaded_since=since)
         yield from _emit(context, outcomes)
 
     mart_specs = mart_check_specs(mart_keys)
@@ -125,16 +125,16 @@ def build_quality_checks(paths: WarehousePaths, mart_keys: Iterable[AssetKey]) -
     @multi_asset_check(
         specs=mart_specs,
         name="published_marts_quality",
-        pool=POOL,
+        pool=pool,
         description="expectations/published_marts.json on the candidate marts against the "
         "previous publish.",
     )
     def published_marts_quality(
-        context: AssetCheckExecutionContext,
+        context: AssetCheckExecutionContext, primed: PrimedResource
     ) -> Iterator[AssetCheckResult]:
         run_id = context.op_execution_context.run_id
-        with warehouse_lock(paths, f"Dagster run {run_id}", say=context.log.info):
-            outcomes = quality.check_published_marts_for(paths, run_id)
+        with primed.hold_warehouse(run_id, context.log.info):
+            outcomes = quality.check_published_marts_for(primed.paths, run_id)
         yield from _emit(context, outcomes)
 
     return [raw_extract_quality, published_marts_quality]
