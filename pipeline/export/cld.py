@@ -297,72 +297,15 @@ def export_cld(
     start = period_start_for(period_end)
     con = duckdb.connect(str(paths.work_db), read_only=True)
     try:
-        tables = {
-            f"{s}.{t}"
-            for s, t in con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() "
-                "UNION ALL SELECT schema_name, view_name FROM duckdb_views()"
-            ).fetchall()
-        }
-        needed = {
-            "raw.cld_events",
-            "staging.stg_cld__events",
-            "intermediate.int_events_deduplicated",
-            "intermediate.int_cld_files",
-        }
-        if not needed <= tables:
-            raise PrimedError("the warehouse has not been built yet: run `primed run` first")
-        las = dict(
-            con.execute(
-                "SELECT la_code, max(reporting_period_end_date) FROM raw.cld_events "
-                "GROUP BY la_code ORDER BY la_code"
-            ).fetchall()
-        )
-        if la_code is None:
-            if len(las) != 1:
-                raise PrimedError(
-                    f"the warehouse holds {len(las)} councils ({', '.join(las) or 'none'}): "
-                    "name the one to export"
-                )
-            la_code = next(iter(las))
-        if la_code not in las:
-            raise PrimedError(f"the warehouse holds no CLD data for {la_code}")
-        if period_end > las[la_code]:
-            raise PrimedError(
-                f"the period cannot end on {period_end.isoformat()}: the data for {la_code} "
-                f"runs to {las[la_code].isoformat()}"
-            )
-        stg_columns = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() "
-                "WHERE schema_name = 'staging' AND table_name = 'stg_cld__events'"
-            ).fetchall()
-        }
-        coded = {c.name for c in EXPORT_COLUMNS if c.kind == "code"} & stg_columns
+        _require_built(con)
+        la_code = _council(con, la_code, period_end)
         period = {"la": la_code, "start": start, "end": period_end}
         con.execute(f"CREATE TEMP TABLE _chosen AS {CHOSEN_SQL}", period)
         read_sent(con, paths)
-        cursor = con.execute(_select_sql(coded), {k: period[k] for k in ("start", "end")})
-        out = Path(out_file)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        type_at = [c.name for c in EXPORT_COLUMNS].index("event_type")
-        by_type = dict.fromkeys((*EVENT_ORDER, None), 0)
-        people: set[str] = set()
-        rows = 0
-        tmp = out.with_name(out.name + ".part")
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # personal data
-        with open(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow([c.header for c in EXPORT_COLUMNS])
-            while batch := cursor.fetchmany(10_000):
-                for record in batch:
-                    writer.writerow([_text(v) for v in record[:-1]])
-                    by_type[record[type_at]] += 1
-                    people.add(record[-1])
-                rows += len(batch)
-        tmp.replace(out)
+        cursor = con.execute(
+            _select_sql(_coded_columns(con)), {k: period[k] for k in ("start", "end")}
+        )
+        rows, people, by_type = _write_rows(cursor, Path(out_file))
     finally:
         con.close()
     return {
@@ -370,10 +313,88 @@ def export_cld(
         "period_start": start.isoformat(),
         "period_end": period_end.isoformat(),
         "rows": rows,
-        "people": len(people),
+        "people": people,
         "requests": by_type["Request"],
         "assessments": by_type["Assessment"],
         "services": by_type["Service"],
         "reviews": by_type["Review"],
         "carers_known_by_association": by_type[None],
     }
+
+
+def _require_built(con: duckdb.DuckDBPyConnection) -> None:
+    tables = {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "UNION ALL SELECT schema_name, view_name FROM duckdb_views()"
+        ).fetchall()
+    }
+    needed = {
+        "raw.cld_events",
+        "staging.stg_cld__events",
+        "intermediate.int_events_deduplicated",
+        "intermediate.int_cld_files",
+    }
+    if not needed <= tables:
+        raise PrimedError("the warehouse has not been built yet: run `primed run` first")
+
+
+def _council(con: duckdb.DuckDBPyConnection, la_code: str | None, period_end: date) -> str:
+    """The council to export (the only one, when not named), whose data reaches `period_end`."""
+    las = dict(
+        con.execute(
+            "SELECT la_code, max(reporting_period_end_date) FROM raw.cld_events "
+            "GROUP BY la_code ORDER BY la_code"
+        ).fetchall()
+    )
+    if la_code is None:
+        if len(las) != 1:
+            raise PrimedError(
+                f"the warehouse holds {len(las)} councils ({', '.join(las) or 'none'}): "
+                "name the one to export"
+            )
+        la_code = next(iter(las))
+    if la_code not in las:
+        raise PrimedError(f"the warehouse holds no CLD data for {la_code}")
+    if period_end > las[la_code]:
+        raise PrimedError(
+            f"the period cannot end on {period_end.isoformat()}: the data for {la_code} "
+            f"runs to {las[la_code].isoformat()}"
+        )
+    return la_code
+
+
+def _coded_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    stg_columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'staging' AND table_name = 'stg_cld__events'"
+        ).fetchall()
+    }
+    return {c.name for c in EXPORT_COLUMNS if c.kind == "code"} & stg_columns
+
+
+def _write_rows(cursor: duckdb.DuckDBPyConnection, out: Path) -> tuple[int, int, dict]:
+    """The submission's rows written to `out` (whole or not at all, readable by the owner
+    alone: it holds personal data); returns (rows, people, rows per event type)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    type_at = [c.name for c in EXPORT_COLUMNS].index("event_type")
+    by_type = dict.fromkeys((*EVENT_ORDER, None), 0)
+    people: set[str] = set()
+    rows = 0
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # personal data
+    with open(fd, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow([c.header for c in EXPORT_COLUMNS])
+        while batch := cursor.fetchmany(10_000):
+            for record in batch:
+                writer.writerow([_text(v) for v in record[:-1]])
+                by_type[record[type_at]] += 1
+                people.add(record[-1])
+            rows += len(batch)
+    tmp.replace(out)
+    return rows, len(people), by_type
