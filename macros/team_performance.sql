@@ -17,30 +17,20 @@ where not coalesce({{ condition }}, false)
 {% endtest %}
 
 {#- Assessments and reviews as one list of work items (measures.md: work items are Assessment
-    and Review events), with the columns the workload marts read; `assessments` and `reviews`
-    are the facts' CTE names. -#}
-{% macro work_items(assessments='assessments', reviews='reviews') %}
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from {{ assessments }}
-    union all
-    select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from {{ reviews }}
+    and Review events) with their `event_type`; `assessments` and `reviews` are the facts' CTE
+    names, `columns` those to carry (by default, those the workload marts read). -#}
+{% macro work_items(assessments='assessments', reviews='reviews', columns=none) %}
+    {%- set columns = columns or ['team_code', 'worker_id', 'event_status', 'event_start_date',
+        'event_end_date', 'allocated_date', 'due_date'] -%}
+    {%- for event_type, relation in [('Assessment', assessments), ('Review', reviews)] %}
+        select
+            cast('{{ event_type }}' as {{ dbt.type_string() }}) as event_type,
+            {%- for column in columns %}
+                {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 {% endmacro %}
 
 {#- The first day on which a work item is no longer open (measures.md, Team workload): its end

@@ -63,23 +63,8 @@ front_door_requests as (
 
 completed_items as (
 
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from assessments
-    union all
-    select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from reviews
+    {{ work_items(columns=['team_code', 'worker_id', 'event_status', 'event_end_date',
+        'is_completed_on_time']) }}
     union all
     select
         cast('Request' as {{ dbt.type_string() }}) as event_type,
