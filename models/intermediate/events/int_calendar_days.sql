@@ -1,4 +1,5 @@
-{#- One row per day from the first event to the data date: calendar and UK financial year. -#}
+{#- The one date spine: a row per day from the first event to the data date, with its calendar
+    month and UK financial year. dim_date publishes it; int_months is its months. -#}
 with recursive
 
 bounds as (
