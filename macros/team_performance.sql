@@ -22,15 +22,17 @@ where not coalesce({{ condition }}, false)
 {% macro work_items(assessments='assessments', reviews='reviews', columns=none) %}
     {%- set columns = columns or ['team_code', 'worker_id', 'event_status', 'event_start_date',
         'event_end_date', 'allocated_date', 'due_date'] -%}
-    {%- for event_type, relation in [('Assessment', assessments), ('Review', reviews)] %}
-        select
-            cast('{{ event_type }}' as {{ dbt.type_string() }}) as event_type,
-            {%- for column in columns %}
-                {{ column }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        from {{ relation }}
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ events_of_type('Assessment', assessments, columns) }}
+    union all
+    {{ events_of_type('Review', reviews, columns) }}
+{% endmacro %}
+
+{#- The rows of `relation` (the facts of one event type) as `event_type` and `columns`. -#}
+{% macro events_of_type(event_type, relation, columns) %}
+    select
+        cast('{{ event_type }}' as {{ dbt.type_string() }}) as event_type,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
 {% endmacro %}
 
 {#- The first day on which a work item is no longer open (measures.md, Team workload): its end
@@ -44,3 +46,17 @@ where not coalesce({{ condition }}, false)
             then cast({{ dbt.dateadd('day', 1, data_date) }} as date)
     end
 {%- endmacro %}
+
+{#- The body of a CTE: the months whose month end is on or before the data date (month, month
+    end, financial year), from the CTEs `months` (int_months) and `dates` (int_data_dates). At
+    these month ends work is counted open, allocated or overdue: no measure looks past the
+    data date. -#}
+{% macro month_ends_to_data_date(months='months', dates='dates') %}
+    select
+        {{ months }}.month,
+        {{ months }}.month_end,
+        {{ months }}.fin_year
+    from {{ months }}
+    cross join {{ dates }}
+    where {{ months }}.month_end <= {{ dates }}.data_date
+{% endmacro %}
