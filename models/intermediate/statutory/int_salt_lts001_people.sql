@@ -36,36 +36,9 @@ lts as (
     select
         *,
         coalesce(derived_end_date, {{ open_end_date() }}) as end_sort,
-        case
-            when service_type = 'Long term support: Nursing care' then 1
-            when service_type = 'Long term support: Residential care' then 2
-            when service_type = 'Long term support: Community' and delivery_mechanism = 'Direct payment'
-                then 3
-            when
-                service_type = 'Long term support: Community'
-                and delivery_mechanism = 'CASSR managed personal budget'
-                then 4
-            when
-                service_type = 'Long term support: Community'
-                and delivery_mechanism = 'CASSR commissioned support'
-                then 5
-            when service_type = 'Long term support: Community' then 6
-            when
-                service_type = 'Long term support: Prison'
-                and delivery_mechanism = 'CASSR managed personal budget'
-                then 7
-            when
-                service_type = 'Long term support: Prison'
-                and delivery_mechanism = 'CASSR commissioned support'
-                then 8
-            else 9
-        end as setting_rank
+        {{ lts_setting_rank('service_type', 'delivery_mechanism') }} as setting_rank
     from {{ ref('int_statutory_events') }}
-    where
-        event_type = 'Service'
-        and client_type = 'Service user'
-        and service_type in {{ lts_service_types() }}
-        and (derived_end_date >= event_start_date or derived_end_date is null)
+    where {{ is_long_term_support() }}
 
 ),
 
