@@ -150,10 +150,12 @@
 
 {#- The body of a CTE: `relation`'s rows (events with end_sort) in clusters per person, in
     start and end order (then file and row): a row starting no more than `within_days` after
-    the previous row's end joins its cluster, otherwise it starts the next, numbered in
-    `number_column` (from 1); `previous_end` is the previous row's end. SALT STS001 (requests,
-    4 days) and STS002a (ST-Max rows, a day). -#}
-{% macro numbered_clusters(relation, within_days, number_column) -%}
+    `previous_end` joins its cluster, otherwise it starts the next, numbered in
+    `number_column` (from 1). `previous_end` is the previous row's end (`previous`
+    `previous_row`, NHS England's code), or the latest end of every earlier row
+    (`running_max`). SALT STS001 (requests, 4 days), STS002a (ST-Max rows, a day) and LTS001c
+    (long-term support chains, a day; var salt_lts001c_chain). -#}
+{% macro numbered_clusters(relation, within_days, number_column, previous='previous_row') -%}
     select
         *,
         sum(
@@ -173,9 +175,10 @@
     from (
         select
             *,
-            lag(end_sort) over (
+            {{ 'max' if previous == 'running_max' else 'lag' }}(end_sort) over (
                 partition by la_code, person_id
                 order by event_start_date, end_sort, file_id, row_number
+                {{ 'rows between unbounded preceding and 1 preceding' if previous == 'running_max' }}
             ) as previous_end
         from {{ relation }}
     ) as ordered_rows

@@ -44,39 +44,7 @@ lts as (
 
 chained as (
 
-    select
-        *,
-        sum(
-            case
-                when
-                    previous_end is not null
-                    and previous_end
-                    >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by la_code, person_id
-            order by event_start_date, end_sort, file_id, row_number
-            rows between unbounded preceding and current row
-        ) as chain_number
-    from (
-        select
-            *,
-            {% if var('salt_lts001c_chain') == 'running_max' -%}
-                max(end_sort) over (
-                    partition by la_code, person_id
-                    order by event_start_date, end_sort, file_id, row_number
-                    rows between unbounded preceding and 1 preceding
-                )
-            {%- else -%}
-                lag(end_sort) over (
-                    partition by la_code, person_id
-                    order by event_start_date, end_sort, file_id, row_number
-                )
-            {%- endif %} as previous_end
-        from lts
-    ) as ordered
+    {{ numbered_clusters('lts', 1, 'chain_number', previous=var('salt_lts001c_chain')) }}
 
 ),
 
