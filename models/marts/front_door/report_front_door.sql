@@ -20,18 +20,10 @@ with_service as (
 
 )
 
+-- Columns in the order the contract (_front_door__models.yml) declares.
 select
-    team_code,
-    team_name,
-    month,
-    month_end,
-    fin_year,
-    contacts_count,
-    completed_count,
-    referred_count,
-    resolved_count,
+    *,
     -- Completed requests neither referred on nor resolved at the front door.
     completed_count - referred_count - resolved_count as other_outcome_count,
-    {{ conversion_rate('referred_count', 'completed_count') }} as conversion_rate,
-    data_date
+    {{ conversion_rate('referred_count', 'completed_count') }} as conversion_rate
 from with_service

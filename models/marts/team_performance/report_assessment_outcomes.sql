@@ -45,15 +45,8 @@ with_month as (
 
 )
 
+-- Columns in the order the contract (_team_performance__models.yml) declares.
 select
-    team_code,
-    team_name,
-    month,
-    month_end,
-    fin_year,
-    outcome_group,
-    completed_count,
-    month_completed_count,
-    {{ ratio('completed_count', 'month_completed_count') }} as share_of_month,
-    data_date
+    *,
+    {{ ratio('completed_count', 'month_completed_count') }} as share_of_month
 from with_month

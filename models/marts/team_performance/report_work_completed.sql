@@ -49,23 +49,10 @@ with_service as (
 
 )
 
+-- Columns in the order the contract (_team_performance__models.yml) declares.
 select
-    team_code,
-    team_name,
-    team_type,
-    month,
-    month_end,
-    fin_year,
-    completed_count,
-    assessments_completed_count,
-    reviews_completed_count,
-    requests_completed_count,
-    completed_on_time_count,
-    completed_late_count,
-    completed_with_due_date_count,
+    *,
     {{ on_time_share('completed_on_time_count', 'completed_with_due_date_count') }}
         as completed_on_time_share,
-    team_fte,
-    {{ per_fte('completed_count', 'team_fte') }} as completed_per_fte,
-    data_date
+    {{ per_fte('completed_count', 'team_fte') }} as completed_per_fte
 from with_service
