@@ -3,8 +3,9 @@
     door, other outcomes and the conversion rate by team and month; and the whole service
     (`ALL`: the teams' counts summed, its rate taken of the sums). Every count is
     rpt_front_door_monthly's. -#}
-{%- set columns = ['team_code', 'team_name', 'month', 'month_end', 'fin_year', 'contacts_count',
-    'completed_count', 'referred_count', 'resolved_count', 'data_date'] %}
+{%- set counts = ['contacts_count', 'completed_count', 'referred_count', 'resolved_count'] -%}
+{%- set columns = ['team_code', 'team_name', 'month', 'month_end', 'fin_year'] + counts
+    + ['data_date'] %}
 with
 
 front_door as (
@@ -16,7 +17,7 @@ front_door as (
 with_service as (
 
     {{ with_whole_service('front_door', columns, group_by=['month', 'month_end', 'fin_year'],
-        counts=columns[5:9]) }}
+        counts=counts) }}
 
 )
 

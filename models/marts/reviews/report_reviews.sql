@@ -3,9 +3,10 @@
     service (`ALL`: the teams summed), which alone carries the share of people in long-term
     support reviewed in the last 12 months (a month with either has a row; the other's figures
     are zero or empty). Figures are rpt_review_impact_monthly's and rpt_reviewed_12m_monthly's. -#}
-{%- set columns = ['team_code', 'team_name', 'month', 'month_end', 'fin_year', 'reviews_completed',
-    'cost_before_weekly', 'cost_after_weekly', 'net_weekly_change', 'net_annualised_change',
-    'data_date'] %}
+{%- set amounts = ['cost_before_weekly', 'cost_after_weekly', 'net_weekly_change',
+    'net_annualised_change'] -%}
+{%- set columns = ['team_code', 'team_name', 'month', 'month_end', 'fin_year', 'reviews_completed']
+    + amounts + ['data_date'] %}
 with
 
 impact as (
@@ -23,7 +24,7 @@ reviewed_12m as (
 with_service as (
 
     {{ with_whole_service('impact', columns, group_by=['month', 'month_end', 'fin_year'],
-        counts=['reviews_completed'], amounts=columns[6:10]) }}
+        counts=['reviews_completed'], amounts=amounts) }}
 
 ),
 

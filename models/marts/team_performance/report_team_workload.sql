@@ -2,9 +2,10 @@
     allocated, due and overdue work at each month end per team, assessments and reviews added
     together and overdue also split by type, and the whole service (`ALL`, the sum of the
     teams). Every figure is rpt_team_workload_monthly's, summed. -#}
-{%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year',
-    'open_count', 'allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
-    'overdue_count', 'overdue_assessments_count', 'overdue_reviews_count', 'data_date'] %}
+{%- set counts = ['open_count', 'allocated_count', 'awaiting_allocation_count',
+    'due_in_month_count', 'overdue_count', 'overdue_assessments_count', 'overdue_reviews_count'] -%}
+{%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year']
+    + counts + ['data_date'] %}
 with
 
 workload as (
@@ -38,4 +39,4 @@ by_team as (
 )
 
 {{ with_whole_service('by_team', columns, group_by=['month', 'month_end', 'fin_year'],
-    counts=columns[6:13]) }}
+    counts=counts) }}

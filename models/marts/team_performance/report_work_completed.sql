@@ -3,10 +3,11 @@
     together and apart, on time and late, the on-time share and completed per FTE; and the
     whole service (`ALL`: the teams' counts and FTE summed, its ratios taken of the sums).
     Every count is rpt_team_completed_monthly's, summed. -#}
-{%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year',
-    'completed_count', 'assessments_completed_count', 'reviews_completed_count',
+{%- set counts = ['completed_count', 'assessments_completed_count', 'reviews_completed_count',
     'requests_completed_count', 'completed_on_time_count', 'completed_late_count',
-    'completed_with_due_date_count', 'team_fte', 'data_date'] %}
+    'completed_with_due_date_count'] -%}
+{%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year']
+    + counts + ['team_fte', 'data_date'] %}
 with
 
 completed as (
@@ -45,7 +46,7 @@ by_team as (
 with_service as (
 
     {{ with_whole_service('by_team', columns, group_by=['month', 'month_end', 'fin_year'],
-        counts=columns[6:13], amounts=['team_fte']) }}
+        counts=counts, amounts=['team_fte']) }}
 
 )
 
