@@ -17,3 +17,12 @@
 {% macro ranges_overlap(start, end, from_date, to_date) -%}
     ({{ start }} <= {{ to_date }} and {{ end }} >= {{ from_date }})
 {%- endmacro %}
+
+{#- Placements (measures.md, Spend): a month's spend and placement-days over its days, as three
+    columns: average daily spend, average active placements and the average daily cost of a
+    placement (empty with no placement-days). -#}
+{% macro placement_averages(total_spend, placement_days, days_in_month) -%}
+    cast({{ total_spend }} as {{ type_double() }}) / {{ days_in_month }} as avg_daily_spend,
+    cast({{ placement_days }} as {{ type_double() }}) / {{ days_in_month }} as avg_active_placements,
+    {{ ratio(total_spend, placement_days) }} as avg_daily_cost_per_placement
+{%- endmacro %}

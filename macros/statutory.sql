@@ -87,6 +87,123 @@
     'Short term support: Other short term')
 {%- endmacro %}
 
+{#- A row whose end date is not before its start date (or that has none): DHSC's code drops
+    the others before it looks for long-term support or ST-Max episodes. `alias` qualifies the
+    columns. -#}
+{% macro is_dated(alias=none) -%}
+    {%- set p = alias ~ '.' if alias else '' -%}
+    ({{ p }}derived_end_date >= {{ p }}event_start_date or {{ p }}derived_end_date is null)
+{%- endmacro %}
+
+{#- A service user's long-term support service line, dated (is_dated): the rows ASCOF 2E and
+    3D and SALT LTS001 count. -#}
+{% macro is_long_term_support(alias=none) -%}
+    {%- set p = alias ~ '.' if alias else '' -%}
+    {{ p }}event_type = 'Service'
+    and {{ p }}client_type = 'Service user'
+    and {{ p }}service_type in {{ lts_service_types() }}
+    and {{ is_dated(alias) }}
+{%- endmacro %}
+
+{#- The body of a CTE: service users' rows of int_statutory_events with `end_sort`, the end
+    date with open events at 9999-01-01 (the order NHS England's and DHSC's code sorts and
+    chains by); with `dated_only`, only is_dated rows. SALT STS001 and STS002a, ASCOF 2A. -#}
+{% macro service_user_events(dated_only=false) -%}
+    select
+        *,
+        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort
+    from {{ ref('int_statutory_events') }}
+    where client_type = 'Service user'{{ ' and ' ~ is_dated() if dated_only }}
+{%- endmacro %}
+
+{#- A long-term support setting's rank, the best first (ASCOF 3D, SALT LTS001): nursing 1,
+    residential 2, community by delivery mechanism 3-6 (direct payment, CASSR managed personal
+    budget, CASSR commissioned support, other), prison 7-9 (managed personal budget,
+    commissioned, other). `mechanism` is how the support is delivered (3D also counts a direct
+    payment by service component; LTS001 by delivery mechanism only). -#}
+{% macro lts_setting_rank(service_type, mechanism) -%}
+    case
+        when {{ service_type }} = 'Long term support: Nursing care' then 1
+        when {{ service_type }} = 'Long term support: Residential care' then 2
+        when {{ service_type }} = 'Long term support: Community' and {{ mechanism }} = 'Direct payment'
+            then 3
+        when
+            {{ service_type }} = 'Long term support: Community'
+            and {{ mechanism }} = 'CASSR managed personal budget'
+            then 4
+        when
+            {{ service_type }} = 'Long term support: Community'
+            and {{ mechanism }} = 'CASSR commissioned support'
+            then 5
+        when {{ service_type }} = 'Long term support: Community' then 6
+        when
+            {{ service_type }} = 'Long term support: Prison'
+            and {{ mechanism }} = 'CASSR managed personal budget'
+            then 7
+        when
+            {{ service_type }} = 'Long term support: Prison'
+            and {{ mechanism }} = 'CASSR commissioned support'
+            then 8
+        else 9
+    end
+{%- endmacro %}
+
+{#- The body of a CTE: `relation`'s rows (events with end_sort) in clusters per person, in
+    start and end order (then file and row): a row starting no more than `within_days` after
+    `previous_end` joins its cluster, otherwise it starts the next, numbered in
+    `number_column` (from 1). `previous_end` is the previous row's end (`previous`
+    `previous_row`, NHS England's code), or the latest end of every earlier row
+    (`running_max`). SALT STS001 (requests, 4 days), STS002a (ST-Max rows, a day) and LTS001c
+    (long-term support chains, a day; var salt_lts001c_chain). -#}
+{% macro numbered_clusters(relation, within_days, number_column, previous='previous_row') -%}
+    select
+        *,
+        sum(
+            case
+                when
+                    previous_end is not null
+                    and previous_end
+                    >= cast({{ dbt.dateadd('day', -within_days, 'event_start_date') }} as date)
+                    then 0
+                else 1
+            end
+        ) over (
+            partition by la_code, person_id
+            order by event_start_date, end_sort, file_id, row_number
+            rows between unbounded preceding and current row
+        ) as {{ number_column }}
+    from (
+        select
+            *,
+            {{ 'max' if previous == 'running_max' else 'lag' }}(end_sort) over (
+                partition by la_code, person_id
+                order by event_start_date, end_sort, file_id, row_number
+                {{ 'rows between unbounded preceding and 1 preceding' if previous == 'running_max' }}
+            ) as previous_end
+        from {{ relation }}
+    ) as ordered_rows
+{%- endmacro %}
+
+{#- The order that puts a cluster's closing row first (its outcome is the cluster's): the
+    latest end, then the best R2 outcome rank, then the file and row loaded last. -#}
+{% macro closing_row_first() -%}
+    end_sort desc, event_outcome_rank asc, file_id desc, row_number desc
+{%- endmacro %}
+
+{#- SALT record type of an episode's sequel (statutory-method.md §4.1 step 9, §4.2): 1 no later
+    event (`candidates` empty), 5 no chain (`chain` empty), 2 a service in the chain
+    (`service` found), 3 an NFA outcome in the chain (`nfa` found), else 4 (the episode's own
+    outcome). -#}
+{% macro sequel_record_type(candidates, chain, service, nfa) -%}
+    case
+        when {{ candidates }} is null then 1
+        when {{ chain }} is null then 5
+        when {{ service }} is not null then 2
+        when {{ nfa }} is not null then 3
+        else 4
+    end
+{%- endmacro %}
+
 {#- Outcomes that are not final ("progress" outcomes): DHSC adds 100 to their rank in 2A. -#}
 {% macro not_final_outcomes() -%}
     ('Progress to reablement/ST-Max', 'Progress to assessment, review or reassessment',

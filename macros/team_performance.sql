@@ -17,30 +17,22 @@ where not coalesce({{ condition }}, false)
 {% endtest %}
 
 {#- Assessments and reviews as one list of work items (measures.md: work items are Assessment
-    and Review events), with the columns the workload marts read; `assessments` and `reviews`
-    are the facts' CTE names. -#}
-{% macro work_items(assessments='assessments', reviews='reviews') %}
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from {{ assessments }}
+    and Review events) with their `event_type`; `assessments` and `reviews` are the facts' CTE
+    names, `columns` those to carry (by default, those the workload marts read). -#}
+{% macro work_items(assessments='assessments', reviews='reviews', columns=none) %}
+    {%- set columns = columns or ['team_code', 'worker_id', 'event_status', 'event_start_date',
+        'event_end_date', 'allocated_date', 'due_date'] -%}
+    {{ events_of_type('Assessment', assessments, columns) }}
     union all
+    {{ events_of_type('Review', reviews, columns) }}
+{% endmacro %}
+
+{#- The rows of `relation` (the facts of one event type) as `event_type` and `columns`. -#}
+{% macro events_of_type(event_type, relation, columns) %}
     select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_start_date,
-        event_end_date,
-        allocated_date,
-        due_date
-    from {{ reviews }}
+        cast('{{ event_type }}' as {{ dbt.type_string() }}) as event_type,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
 {% endmacro %}
 
 {#- The first day on which a work item is no longer open (measures.md, Team workload): its end
@@ -54,3 +46,17 @@ where not coalesce({{ condition }}, false)
             then cast({{ dbt.dateadd('day', 1, data_date) }} as date)
     end
 {%- endmacro %}
+
+{#- The body of a CTE: the months whose month end is on or before the data date (month, month
+    end, financial year), from the CTEs `months` (int_months) and `dates` (int_data_dates). At
+    these month ends work is counted open, allocated or overdue: no measure looks past the
+    data date. -#}
+{% macro month_ends_to_data_date(months='months', dates='dates') %}
+    select
+        {{ months }}.month,
+        {{ months }}.month_end,
+        {{ months }}.fin_year
+    from {{ months }}
+    cross join {{ dates }}
+    where {{ months }}.month_end <= {{ dates }}.data_date
+{% endmacro %}

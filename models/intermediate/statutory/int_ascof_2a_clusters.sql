@@ -13,16 +13,12 @@ events as (
 
     select
         *,
-        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort,
         case
             when event_outcome is null or event_outcome = 'Invalid and not mapped' then 999
             when event_outcome in {{ not_final_outcomes() }} then event_outcome_rank + 100
             else event_outcome_rank
         end as effective_rank
-    from {{ ref('int_statutory_events') }}
-    where
-        client_type = 'Service user'
-        and (derived_end_date >= event_start_date or derived_end_date is null)
+    from ({{ service_user_events(dated_only=true) }}) as service_user_events
 
 ),
 

@@ -9,11 +9,7 @@ lts as (
 
     select *
     from {{ ref('int_statutory_events') }}
-    where
-        event_type = 'Service'
-        and client_type = 'Service user'
-        and service_type in {{ lts_service_types() }}
-        and (derived_end_date >= event_start_date or derived_end_date is null)
+    where {{ is_long_term_support() }}
 
 ),
 

@@ -35,11 +35,7 @@ snapshot as (
             events.la_code = years.la_code
             and events.event_start_date <= years.period_end
             and (events.derived_end_date >= years.period_end or events.derived_end_date is null)
-    where
-        events.event_type = 'Service'
-        and events.client_type = 'Service user'
-        and events.service_type in {{ lts_service_types() }}
-        and (events.derived_end_date >= events.event_start_date or events.derived_end_date is null)
+    where {{ is_long_term_support('events') }}
 
 ),
 
@@ -50,30 +46,7 @@ ranked as (
         fin_year,
         period_end,
         person_id,
-        case
-            when service_type = 'Long term support: Nursing care' then 1
-            when service_type = 'Long term support: Residential care' then 2
-            when service_type = 'Long term support: Community' and mechanism = 'Direct payment'
-                then 3
-            when
-                service_type = 'Long term support: Community'
-                and mechanism = 'CASSR managed personal budget'
-                then 4
-            when
-                service_type = 'Long term support: Community'
-                and mechanism = 'CASSR commissioned support'
-                then 5
-            when service_type = 'Long term support: Community' then 6
-            when
-                service_type = 'Long term support: Prison'
-                and mechanism = 'CASSR managed personal budget'
-                then 7
-            when
-                service_type = 'Long term support: Prison'
-                and mechanism = 'CASSR commissioned support'
-                then 8
-            else 9
-        end as setting_rank
+        {{ lts_setting_rank('service_type', 'mechanism') }} as setting_rank
     from snapshot
 
 ),

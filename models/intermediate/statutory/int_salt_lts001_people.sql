@@ -36,74 +36,15 @@ lts as (
     select
         *,
         coalesce(derived_end_date, {{ open_end_date() }}) as end_sort,
-        case
-            when service_type = 'Long term support: Nursing care' then 1
-            when service_type = 'Long term support: Residential care' then 2
-            when service_type = 'Long term support: Community' and delivery_mechanism = 'Direct payment'
-                then 3
-            when
-                service_type = 'Long term support: Community'
-                and delivery_mechanism = 'CASSR managed personal budget'
-                then 4
-            when
-                service_type = 'Long term support: Community'
-                and delivery_mechanism = 'CASSR commissioned support'
-                then 5
-            when service_type = 'Long term support: Community' then 6
-            when
-                service_type = 'Long term support: Prison'
-                and delivery_mechanism = 'CASSR managed personal budget'
-                then 7
-            when
-                service_type = 'Long term support: Prison'
-                and delivery_mechanism = 'CASSR commissioned support'
-                then 8
-            else 9
-        end as setting_rank
+        {{ lts_setting_rank('service_type', 'delivery_mechanism') }} as setting_rank
     from {{ ref('int_statutory_events') }}
-    where
-        event_type = 'Service'
-        and client_type = 'Service user'
-        and service_type in {{ lts_service_types() }}
-        and (derived_end_date >= event_start_date or derived_end_date is null)
+    where {{ is_long_term_support() }}
 
 ),
 
 chained as (
 
-    select
-        *,
-        sum(
-            case
-                when
-                    previous_end is not null
-                    and previous_end
-                    >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by la_code, person_id
-            order by event_start_date, end_sort, file_id, row_number
-            rows between unbounded preceding and current row
-        ) as chain_number
-    from (
-        select
-            *,
-            {% if var('salt_lts001c_chain') == 'running_max' -%}
-                max(end_sort) over (
-                    partition by la_code, person_id
-                    order by event_start_date, end_sort, file_id, row_number
-                    rows between unbounded preceding and 1 preceding
-                )
-            {%- else -%}
-                lag(end_sort) over (
-                    partition by la_code, person_id
-                    order by event_start_date, end_sort, file_id, row_number
-                )
-            {%- endif %} as previous_end
-        from lts
-    ) as ordered
+    {{ numbered_clusters('lts', 1, 'chain_number', previous=var('salt_lts001c_chain')) }}
 
 ),
 

@@ -27,46 +27,20 @@ persons as (
 
 events as (
 
-    select
-        events.*,
-        coalesce(events.derived_end_date, {{ open_end_date() }}) as end_sort
-    from {{ ref('int_statutory_events') }} as events
-    where events.client_type = 'Service user'
+    {{ service_user_events() }}
 
 ),
 
 requests as (
 
-    select
-        *,
-        lag(end_sort) over (
-            partition by la_code, person_id
-            order by event_start_date, end_sort, file_id, row_number
-        ) as previous_end
-    from events
+    select * from events
     where event_type = 'Request'
 
 ),
 
 request_clusters as (
 
-    select
-        *,
-        sum(
-            case
-                when
-                    previous_end is not null
-                    and previous_end
-                    >= cast({{ dbt.dateadd('day', -4, 'event_start_date') }} as date)
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by la_code, person_id
-            order by event_start_date, end_sort, file_id, row_number
-            rows between unbounded preceding and current row
-        ) as cluster_number
-    from requests
+    {{ numbered_clusters('requests', 4, 'cluster_number') }}
 
 ),
 
@@ -109,7 +83,7 @@ clusters as (
             *,
             row_number() over (
                 partition by la_code, person_id, cluster_number, fin_year
-                order by end_sort desc, event_outcome_rank asc, file_id desc, row_number desc
+                order by {{ closing_row_first() }}
             ) as latest_rank
         from in_year
     ) as ranked
@@ -268,13 +242,10 @@ classified as (
         new_clients.*,
         chain_services.service_type as sequel_service_type,
         chain_services.event_start_date as sequel_service_start,
-        case
-            when candidate_summary.candidate_events is null then 1
-            when chain_summary.chain_events is null then 5
-            when chain_services.service_type is not null then 2
-            when chain_outcomes.rows_at_latest_end is not null then 3
-            else 4
-        end as record_type,
+        {{ sequel_record_type(
+            'candidate_summary.candidate_events', 'chain_summary.chain_events',
+            'chain_services.service_type', 'chain_outcomes.rows_at_latest_end'
+        ) }} as record_type,
         case
             when chain_outcomes.rows_at_latest_end > 1 then 'No services provided - other reason'
             else chain_outcomes.nfa_sequel

@@ -11,11 +11,7 @@ with
 
 events as (
 
-    select
-        *,
-        coalesce(derived_end_date, {{ open_end_date() }}) as end_sort
-    from {{ ref('int_statutory_events') }}
-    where client_type = 'Service user'
+    {{ service_user_events() }}
 
 ),
 
@@ -44,12 +40,7 @@ persons as (
 
 st_max as (
 
-    select
-        events.*,
-        lag(events.end_sort) over (
-            partition by events.la_code, events.person_id
-            order by events.event_start_date, events.end_sort, events.file_id, events.row_number
-        ) as previous_end
+    select events.*
     from events
     where
         events.event_type = 'Service'
@@ -67,22 +58,7 @@ st_max as (
 
 numbered as (
 
-    select
-        *,
-        sum(
-            case
-                when
-                    previous_end is not null
-                    and previous_end >= cast({{ dbt.dateadd('day', -1, 'event_start_date') }} as date)
-                    then 0
-                else 1
-            end
-        ) over (
-            partition by la_code, person_id
-            order by event_start_date, end_sort, file_id, row_number
-            rows between unbounded preceding and current row
-        ) as episode_number
-    from st_max
+    {{ numbered_clusters('st_max', 1, 'episode_number') }}
 
 ),
 
@@ -105,7 +81,7 @@ episodes as (
                 as episode_start,
             row_number() over (
                 partition by la_code, person_id, episode_number
-                order by end_sort desc, event_outcome_rank asc, file_id desc, row_number desc
+                order by {{ closing_row_first() }}
             ) as latest_rank
         from numbered
     ) as numbered
@@ -218,13 +194,10 @@ classified as (
         chain_outcomes.nfa_sequel,
         {{ statutory_age('persons.birth_year', 'persons.birth_month', 'episodes.period_end') }}
             as age,
-        case
-            when candidate_summary.candidate_events is null then 1
-            when chain_summary.chain_events is null then 5
-            when chain_summary.best_service is not null then 2
-            when chain_outcomes.nfa_rows_at_latest_end is not null then 3
-            else 4
-        end as record_type
+        {{ sequel_record_type(
+            'candidate_summary.candidate_events', 'chain_summary.chain_events',
+            'chain_summary.best_service', 'chain_outcomes.nfa_rows_at_latest_end'
+        ) }} as record_type
     from episodes
     left join persons
         on

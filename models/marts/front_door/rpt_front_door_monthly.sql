@@ -101,8 +101,7 @@ select
     coalesce(completed.completed_count, 0) as completed_count,
     coalesce(completed.referred_count, 0) as referred_count,
     coalesce(completed.resolved_count, 0) as resolved_count,
-    cast(completed.referred_count as {{ type_double() }})
-    / nullif(completed.completed_count, 0) as conversion_rate,
+    {{ conversion_rate('completed.referred_count', 'completed.completed_count') }} as conversion_rate,
     dates.data_date
 from team_months
 cross join dates

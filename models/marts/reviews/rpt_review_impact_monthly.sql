@@ -63,30 +63,32 @@ review_dates as (
 
 ),
 
-cost_before as (
+-- The weekly cost of the person's lines active on the review's start date (before) and on
+-- its end date + review_impact_days_after (after): one join, each line counted on either day.
+review_costs as (
 
     select
         review_dates.event_id,
-        sum(coalesce(lines.cost_per_week, 0)) as cost_weekly
+        sum(
+            case
+                when {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.before_date') }}
+                    then coalesce(lines.cost_per_week, 0)
+            end
+        ) as cost_before_weekly,
+        sum(
+            case
+                when {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.after_date') }}
+                    then coalesce(lines.cost_per_week, 0)
+            end
+        ) as cost_after_weekly
     from review_dates
     inner join lines
         on
             review_dates.person_id = lines.person_id
-            and {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.before_date') }}
-    group by review_dates.event_id
-
-),
-
-cost_after as (
-
-    select
-        review_dates.event_id,
-        sum(coalesce(lines.cost_per_week, 0)) as cost_weekly
-    from review_dates
-    inner join lines
-        on
-            review_dates.person_id = lines.person_id
-            and {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.after_date') }}
+            and (
+                {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.before_date') }}
+                or {{ is_active_on('lines.active_from', 'lines.active_to', 'review_dates.after_date') }}
+            )
     group by review_dates.event_id
 
 ),
@@ -97,11 +99,10 @@ by_team_month as (
         review_dates.team_code,
         review_dates.month,
         count(*) as reviews_completed,
-        sum(coalesce(cost_before.cost_weekly, 0)) as cost_before_weekly,
-        sum(coalesce(cost_after.cost_weekly, 0)) as cost_after_weekly
+        sum(coalesce(review_costs.cost_before_weekly, 0)) as cost_before_weekly,
+        sum(coalesce(review_costs.cost_after_weekly, 0)) as cost_after_weekly
     from review_dates
-    left join cost_before on review_dates.event_id = cost_before.event_id
-    left join cost_after on review_dates.event_id = cost_after.event_id
+    left join review_costs on review_dates.event_id = review_costs.event_id
     group by review_dates.team_code, review_dates.month
 
 ),

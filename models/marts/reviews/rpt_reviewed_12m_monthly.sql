@@ -100,8 +100,7 @@ select
     month_ends.fin_year,
     cast(coalesce(counted.eligible_people, 0) as bigint) as eligible_people,
     cast(coalesce(counted.reviewed_people, 0) as bigint) as reviewed_people,
-    cast(counted.reviewed_people as {{ type_double() }})
-    / nullif(counted.eligible_people, 0) as reviewed_share,
+    {{ ratio('counted.reviewed_people', 'counted.eligible_people') }} as reviewed_share,
     dates.data_date
 from month_ends
 cross join dates

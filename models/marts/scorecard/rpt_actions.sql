@@ -1,6 +1,7 @@
 {#- The meeting actions log (measures.md, Actions): each action with whether it is overdue
-    (open and due before the data date) and the latest RAG of the measure it aims to move
-    (the team's target if it has one, else the whole service's). -#}
+    (open and due before the data date), whether it is still open (neither done nor dropped),
+    the owning team's name (`Whole service` for `ALL`) and the latest RAG of the measure it aims
+    to move (the team's target if it has one, else the whole service's). -#}
 with
 
 actions as (
@@ -20,6 +21,12 @@ scorecard as (
 dates as (
 
     select data_date from {{ ref('int_data_dates') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('dim_team') }}
 
 ),
 
@@ -57,9 +64,12 @@ select
         when team_rag.rag is not null then actions.team_code
         when service_rag.rag is not null then 'ALL'
     end as measure_rag_team_code,
-    dates.data_date
+    dates.data_date,
+    {{ team_or_service_name('teams.team_name', 'actions.team_code') }} as team_name,
+    actions.status not in ('Done', 'Dropped') as is_open
 from actions
 cross join dates
+left join teams on actions.team_code = teams.team_code
 left join latest_rag as team_rag
     on
         actions.team_code = team_rag.team_code

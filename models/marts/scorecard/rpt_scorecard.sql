@@ -3,7 +3,9 @@
     data date, the target, the difference and a RAG status: green when the actual meets the
     target in the measure's direction, amber when it misses by no more than the tolerance, red
     beyond. An exception is a red status. A worker's actual is read from the by-whom mart
-    (int_measure_values_monthly); a measure it does not carry has no data for a worker. -#}
+    (int_measure_values_monthly); a measure it does not carry has no data for a worker. For the
+    scorecard report: the team's name (`Whole service` for `ALL`), whether the target's period
+    is its current one, and the order of its RAG (red first). -#}
 with
 
 targets as (
@@ -30,6 +32,12 @@ measure_values as (
 dates as (
 
     select data_date from {{ ref('int_data_dates') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('dim_team') }}
 
 ),
 
@@ -129,30 +137,53 @@ rated as (
             as shortfall
     from scored
 
+),
+
+rag_rated as (
+
+    select
+        *,
+        case
+            when measure_name is null then 'unknown measure'
+            when actual is null then 'no data'
+            when shortfall <= 0 then 'green'
+            when shortfall <= {{ round_double('tolerance', 9) }} then 'amber'
+            else 'red'
+        end as rag,
+        coalesce(actual is not null and shortfall > {{ round_double('tolerance', 9) }}, false) as is_exception
+    from rated
+
 )
 
 select
-    team_code,
-    worker_id,
-    measure,
-    measure_name,
-    unit,
-    period_start,
-    period_end,
-    actual,
-    target,
-    tolerance,
-    direction,
-    difference,
-    case
-        when measure_name is null then 'unknown measure'
-        when actual is null then 'no data'
-        when shortfall <= 0 then 'green'
-        when shortfall <= {{ round_double('tolerance', 9) }} then 'amber'
-        else 'red'
-    end as rag,
-    coalesce(actual is not null and shortfall > {{ round_double('tolerance', 9) }}, false) as is_exception,
-    months_with_data,
-    latest_month,
-    data_date
-from rated
+    rag_rated.team_code,
+    {{ team_or_service_name('teams.team_name', 'rag_rated.team_code') }} as team_name,
+    rag_rated.worker_id,
+    rag_rated.measure,
+    rag_rated.measure_name,
+    rag_rated.unit,
+    rag_rated.period_start,
+    rag_rated.period_end,
+    -- The current period of a target: the latest that has started (targets start by the data date).
+    rag_rated.period_start = max(rag_rated.period_start) over (
+        partition by rag_rated.team_code, rag_rated.worker_id, rag_rated.measure
+    ) as is_current_period,
+    rag_rated.actual,
+    rag_rated.target,
+    rag_rated.tolerance,
+    rag_rated.direction,
+    rag_rated.difference,
+    rag_rated.rag,
+    -- Exceptions first: red 1, amber 2, green 3, anything else 4.
+    case rag_rated.rag
+        when 'red' then 1
+        when 'amber' then 2
+        when 'green' then 3
+        else 4
+    end as rag_order,
+    rag_rated.is_exception,
+    rag_rated.months_with_data,
+    rag_rated.latest_month,
+    rag_rated.data_date
+from rag_rated
+left join teams on rag_rated.team_code = teams.team_code

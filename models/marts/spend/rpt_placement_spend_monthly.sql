@@ -68,13 +68,10 @@ select
     type_months.service_type,
     cast(type_months.days_in_month as bigint) as days_in_month,
     cast(coalesce(spend.total_spend, 0) as {{ type_double() }}) as total_spend,
-    cast(coalesce(spend.total_spend, 0) as {{ type_double() }})
-    / type_months.days_in_month as avg_daily_spend,
     cast(coalesce(spend.placement_days, 0) as bigint) as placement_days,
-    cast(coalesce(spend.placement_days, 0) as {{ type_double() }})
-    / type_months.days_in_month as avg_active_placements,
-    cast(spend.total_spend as {{ type_double() }})
-    / nullif(spend.placement_days, 0) as avg_daily_cost_per_placement,
+    {{ placement_averages(
+        'coalesce(spend.total_spend, 0)', 'coalesce(spend.placement_days, 0)', 'type_months.days_in_month'
+    ) }},
     dates.data_date
 from type_months
 cross join dates

@@ -74,12 +74,10 @@ select
             partition by by_outcome.team_code, by_outcome.month
         ) as {{ dbt.type_bigint() }}
     ) as month_completed_count,
-    cast(by_outcome.completed_count as {{ type_double() }})
-    / cast(
-        sum(by_outcome.completed_count) over (
-            partition by by_outcome.team_code, by_outcome.month
-        ) as {{ type_double() }}
-    ) as share_of_month,
+    {{ ratio(
+        'by_outcome.completed_count',
+        'sum(by_outcome.completed_count) over (partition by by_outcome.team_code, by_outcome.month)'
+    ) }} as share_of_month,
     dates.data_date
 from by_outcome
 cross join dates

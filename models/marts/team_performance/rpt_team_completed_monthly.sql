@@ -84,8 +84,7 @@ select
     coalesce(completed.completed_on_time_count, 0)
     + coalesce(completed.completed_late_count, 0) as completed_with_due_date_count,
     teams.team_fte,
-    cast(coalesce(completed.completed_count, 0) as {{ type_double() }})
-    / nullif(teams.team_fte, 0) as completed_per_fte,
+    {{ per_fte('coalesce(completed.completed_count, 0)', 'teams.team_fte') }} as completed_per_fte,
     dates.data_date
 from spine
 cross join dates

@@ -1,7 +1,9 @@
 {#- Team workload (measures.md, standard report 1): for each team, month end M and work-item
     type, the work open at M, allocated or awaiting allocation, overdue at M, and the work due
-    in the month. Every (team, month end, event type) from the team's first work item to the
-    data date has a row, zeros included. Month ends after the data date are left out. -#}
+    in the month. Which items count, and when, is decided once, in int_worker_workload_monthly;
+    this sums its rows per team, as the by-whom mart sums them per worker. Every (team, month
+    end, event type) from the team's first work item to the data date has a row, zeros
+    included. Month ends after the data date are left out. -#}
 with
 
 assessments as (
@@ -13,6 +15,12 @@ assessments as (
 reviews as (
 
     select * from {{ ref('fct_reviews') }}
+
+),
+
+worker_workload as (
+
+    select * from {{ ref('int_worker_workload_monthly') }}
 
 ),
 
@@ -48,73 +56,30 @@ event_types as (
 
 ),
 
--- Month ends up to the data date: no measure looks past it.
 closed_months as (
 
-    select
-        months.month,
-        months.month_end,
-        months.fin_year
-    from months
-    cross join dates
-    where months.month_end <= dates.data_date
+    {{ month_ends_to_data_date() }}
 
 ),
 
--- When each item stops being open (work_item_closed_from: measures.md, Team workload).
-open_spans as (
-
-    select
-        work_items.*,
-        {{ work_item_closed_from('work_items', 'dates.data_date') }} as closed_from
-    from work_items
-    cross join dates
-
-),
-
--- Range join: one row per open item per month end, never per day.
-open_at_month_end as (
-
-    select
-        open_spans.team_code,
-        open_spans.event_type,
-        closed_months.month_end,
-        count(*) as open_count,
-        count(
-            case
-                when
-                    open_spans.allocated_date <= closed_months.month_end
-                    and open_spans.worker_id is not null
-                    then 1
-            end
-        ) as allocated_count,
-        count(
-            case when open_spans.due_date < closed_months.month_end then 1 end
-        ) as overdue_count
-    from open_spans
-    inner join closed_months
-        on
-            open_spans.event_start_date <= closed_months.month_end
-            and open_spans.closed_from > closed_months.month_end
-    group by 1, 2, 3
-
-),
-
-due_in_month as (
+-- The team's workload is its workers' (and the row with no worker), summed: the team and
+-- by-whom reports cannot disagree.
+workload as (
 
     select
         team_code,
         event_type,
-        {{ month_start('due_date') }} as month,
-        count(*) as due_in_month_count
-    from work_items
-    where
-        event_status <> 'Cancelled'
-        and due_date is not null
+        month,
+        sum(allocated_count) as allocated_count,
+        sum(awaiting_allocation_count) as awaiting_allocation_count,
+        sum(due_in_month_count) as due_in_month_count,
+        sum(overdue_count) as overdue_count
+    from worker_workload
     group by 1, 2, 3
 
 ),
 
+-- A team's rows start at the month its first work item started (of either type).
 team_first_month as (
 
     select
@@ -147,23 +112,21 @@ select
     spine.month,
     spine.fin_year,
     spine.event_type,
-    coalesce(open_at_month_end.open_count, 0) as open_count,
-    coalesce(open_at_month_end.allocated_count, 0) as allocated_count,
-    coalesce(open_at_month_end.open_count, 0)
-    - coalesce(open_at_month_end.allocated_count, 0) as awaiting_allocation_count,
-    coalesce(due_in_month.due_in_month_count, 0) as due_in_month_count,
-    coalesce(open_at_month_end.overdue_count, 0) as overdue_count,
+    cast(
+        coalesce(workload.allocated_count, 0) + coalesce(workload.awaiting_allocation_count, 0)
+        as {{ dbt.type_bigint() }}
+    ) as open_count,
+    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
+    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
+        as awaiting_allocation_count,
+    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
+    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
     dates.data_date
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
-left join open_at_month_end
+left join workload
     on
-        spine.team_code = open_at_month_end.team_code
-        and spine.event_type = open_at_month_end.event_type
-        and spine.month_end = open_at_month_end.month_end
-left join due_in_month
-    on
-        spine.team_code = due_in_month.team_code
-        and spine.event_type = due_in_month.event_type
-        and spine.month = due_in_month.month
+        spine.team_code = workload.team_code
+        and spine.event_type = workload.event_type
+        and spine.month = workload.month

@@ -4,6 +4,8 @@
     items completed with no worker recorded have an empty worker_id, so that workers add up to
     their team. Front-door teams' completed Requests count as their work. Rows exist only where
     something was completed (no zero rows). -#}
+{%- set completed_columns = ['team_code', 'worker_id', 'event_status', 'event_end_date',
+    'is_completed_on_time'] %}
 with
 
 assessments as (
@@ -63,33 +65,11 @@ front_door_requests as (
 
 completed_items as (
 
-    select
-        cast('Assessment' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from assessments
+    {{ work_items(columns=completed_columns) }}
     union all
-    select
-        cast('Review' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_end_date,
-        is_completed_on_time
-    from reviews
-    union all
-    select
-        cast('Request' as {{ dbt.type_string() }}) as event_type,
-        team_code,
-        worker_id,
-        event_status,
-        event_end_date,
-        -- Requests have no due date: neither on time nor late.
-        cast(null as boolean) as is_completed_on_time
-    from front_door_requests
+    -- Requests have no due date: neither on time nor late.
+    {{ events_of_type('Request', 'front_door_requests', completed_columns[:-1]
+        + ['cast(null as boolean) as is_completed_on_time']) }}
 
 ),
 

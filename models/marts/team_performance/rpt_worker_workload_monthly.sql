@@ -5,20 +5,15 @@
     with the worker's FTE. Open work not allocated at M has a row with no worker (awaiting
     allocation), as do items due or completed with no worker, so that a team's workers add up
     to the team (test assert_team_marts_sum_their_workers). An item counts for the worker the
-    fact holds (the latest, after any reallocation) and for the event's team. Each (team,
-    worker) has a row for every month end from its first figure to the data date, zeros
-    included. -#}
+    fact holds (the latest, after any reallocation) and for the event's team. Which items
+    count, and when, is decided once: int_worker_workload_monthly (open, due, overdue, by work
+    item type, summed here) and rpt_worker_completed_monthly. Each (team, worker) has a row for
+    every month end from its first figure to the data date, zeros included. -#}
 with
 
-assessments as (
+worker_workload as (
 
-    select * from {{ ref('fct_assessments') }}
-
-),
-
-reviews as (
-
-    select * from {{ ref('fct_reviews') }}
+    select * from {{ ref('int_worker_workload_monthly') }}
 
 ),
 
@@ -52,85 +47,25 @@ months as (
 
 ),
 
-work_items as (
-
-    {{ work_items() }}
-
-),
-
--- Month ends up to the data date: no measure looks past it.
 closed_months as (
 
-    select
-        months.month,
-        months.month_end,
-        months.fin_year
-    from months
-    cross join dates
-    where months.month_end <= dates.data_date
+    {{ month_ends_to_data_date() }}
 
 ),
 
-open_spans as (
-
-    select
-        work_items.*,
-        {{ work_item_closed_from('work_items', 'dates.data_date') }} as closed_from
-    from work_items
-    cross join dates
-
-),
-
--- Range join: one row per open item per month end. An item is the worker's at M when it is
--- allocated at M (as the team mart's allocated_count); otherwise it awaits allocation.
-open_items as (
-
-    select
-        open_spans.team_code,
-        closed_months.month,
-        closed_months.month_end,
-        open_spans.event_start_date,
-        open_spans.due_date,
-        case
-            when
-                open_spans.allocated_date <= closed_months.month_end
-                and open_spans.worker_id is not null
-                then open_spans.worker_id
-        end as holder_id
-    from open_spans
-    inner join closed_months
-        on
-            open_spans.event_start_date <= closed_months.month_end
-            and open_spans.closed_from > closed_months.month_end
-
-),
-
-open_at_month_end as (
-
-    select
-        team_code,
-        coalesce(holder_id, '') as worker_key,
-        month,
-        count(case when holder_id is not null then 1 end) as allocated_count,
-        count(case when holder_id is null then 1 end) as awaiting_allocation_count,
-        count(case when due_date < month_end then 1 end) as overdue_count,
-        max({{ dbt.datediff('event_start_date', 'month_end', 'day') }}) as oldest_open_age_days
-    from open_items
-    group by 1, 2, 3
-
-),
-
-due_in_month as (
+-- The worker's open, overdue and due work, both work item types together.
+workload as (
 
     select
         team_code,
         coalesce(worker_id, '') as worker_key,
-        {{ month_start('due_date') }} as month,
-        count(*) as due_in_month_count
-    from work_items
-    where
-        event_status <> 'Cancelled'
-        and due_date is not null
+        month,
+        sum(allocated_count) as allocated_count,
+        sum(awaiting_allocation_count) as awaiting_allocation_count,
+        sum(due_in_month_count) as due_in_month_count,
+        sum(overdue_count) as overdue_count,
+        max(oldest_open_age_days) as oldest_open_age_days
+    from worker_workload
     group by 1, 2, 3
 
 ),
@@ -156,13 +91,7 @@ figure_months as (
         team_code,
         worker_key,
         month
-    from open_at_month_end
-    union all
-    select
-        team_code,
-        worker_key,
-        month
-    from due_in_month
+    from workload
     union all
     select
         team_code,
@@ -206,11 +135,12 @@ select
     spine.month,
     spine.month_end,
     spine.fin_year,
-    coalesce(open_at_month_end.allocated_count, 0) as allocated_count,
-    coalesce(open_at_month_end.awaiting_allocation_count, 0) as awaiting_allocation_count,
-    coalesce(due_in_month.due_in_month_count, 0) as due_in_month_count,
-    coalesce(open_at_month_end.overdue_count, 0) as overdue_count,
-    cast(open_at_month_end.oldest_open_age_days as {{ dbt.type_bigint() }}) as oldest_open_age_days,
+    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
+    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
+        as awaiting_allocation_count,
+    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
+    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    cast(workload.oldest_open_age_days as {{ dbt.type_bigint() }}) as oldest_open_age_days,
     cast(coalesce(completed.completed_count, 0) as {{ dbt.type_bigint() }}) as completed_count,
     cast(coalesce(completed.completed_on_time_count, 0) as {{ dbt.type_bigint() }})
         as completed_on_time_count,
@@ -220,23 +150,17 @@ select
         coalesce(completed.completed_on_time_count, 0)
         + coalesce(completed.completed_late_count, 0) as {{ dbt.type_bigint() }}
     ) as completed_with_due_date_count,
-    cast(coalesce(completed.completed_count, 0) as {{ type_double() }})
-    / nullif(workers.fte, 0) as completed_per_fte,
+    {{ per_fte('coalesce(completed.completed_count, 0)', 'workers.fte') }} as completed_per_fte,
     dates.data_date
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
 left join workers on spine.worker_key = workers.worker_id
-left join open_at_month_end
+left join workload
     on
-        spine.team_code = open_at_month_end.team_code
-        and spine.worker_key = open_at_month_end.worker_key
-        and spine.month = open_at_month_end.month
-left join due_in_month
-    on
-        spine.team_code = due_in_month.team_code
-        and spine.worker_key = due_in_month.worker_key
-        and spine.month = due_in_month.month
+        spine.team_code = workload.team_code
+        and spine.worker_key = workload.worker_key
+        and spine.month = workload.month
 left join completed
     on
         spine.team_code = completed.team_code
