@@ -28,7 +28,6 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
-from pipeline.core.sql import ident as _ident
 from pipeline.core.sql import literal as _q
 from pipeline.ingest import files_not_counting
 from pipeline.publish.postgres import load_release, publish_target
@@ -46,6 +45,13 @@ class Release:
     run_id: str
     data_date: str | None
     tables: dict[str, int]
+
+
+def _ident(name: str) -> str:
+    """A mart's name, checked to be a plain name (it becomes a SQL name and a file name)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise PrimedError(f"unexpected table name {name!r} in the marts schema")
+    return name
 
 
 def publish(
