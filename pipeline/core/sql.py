@@ -17,10 +17,13 @@ def ident(name: str) -> str:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, db: str = "") -> bool:
-    """Whether `db.schema.table` exists (db "": the connection's own database)."""
+    """Whether the table (or view) `db.schema.table` exists (db "": the connection's own
+    database)."""
     return bool(
         con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "SELECT count(*) FROM (SELECT database_name, schema_name, table_name "
+            "FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name "
+            "FROM duckdb_views()) WHERE schema_name = ? AND table_name = ? "
             "AND database_name = coalesce(nullif(?, ''), current_database())",
             [schema, table, db],
         ).fetchall()[0][0]

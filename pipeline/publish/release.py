@@ -29,6 +29,7 @@ from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.core.sql import literal as _q
+from pipeline.core.sql import table_exists
 from pipeline.ingest import files_not_counting
 from pipeline.publish.postgres import load_release, publish_target
 from pipeline.publish.pruning import prune_releases
@@ -185,10 +186,10 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, table: str, dst: str) -> None
 
 
 def _data_date(con: duckdb.DuckDBPyConnection) -> str | None:
-    try:
-        row = con.execute("SELECT data_date FROM work.intermediate.int_data_dates").fetchall()
-    except duckdb.Error:
+    """The data date the build computed (None for a work database without one)."""
+    if not table_exists(con, "intermediate", "int_data_dates", "work"):
         return None
+    row = con.execute("SELECT data_date FROM work.intermediate.int_data_dates").fetchall()
     return str(row[0][0]) if row and row[0][0] is not None else None
 
 
