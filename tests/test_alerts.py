@@ -40,8 +40,8 @@ def test_a_failed_run_is_alerted_and_handed_to_the_councils_command(
     assert (tmp_path / "run_failed.txt").read_text() == alert["message"]
 
 
-def test_a_stale_extract_is_alerted_once_a_day(demo_build, monkeypatch):
-    landing, paths = demo_build
+def test_a_stale_extract_is_alerted_once_a_day(demo_copy, monkeypatch):
+    landing, paths = demo_copy
     defs = build_definitions(landing, paths.root, settle_seconds=0)
     stale = defs.resolve_sensor_def("alert_on_stale_extract")
     monkeypatch.setenv("PRIMED_MAX_DATA_AGE_DAYS", "100000")

@@ -12,19 +12,16 @@ import duckdb
 import pytest
 
 from pipeline import quality, validate
-from pipeline.generate import generate
 from pipeline.ingest import ingest
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import assert_no_personal_data, file_texts, personal_values
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("quality")
-    landing = root / "landing"
-    generate(landing, seed=1, scale=0.02)
-    ingest(landing, root / "wh")
-    return {"root": root, "landing": landing, "work_db": root / "wh" / "work" / "primed.duckdb"}
+def demo(demo_build) -> dict:
+    """The shared demo's generated extracts and its raw layer (read only)."""
+    landing, paths = demo_build
+    return {"landing": landing, "work_db": paths.work_db}
 
 
 def _assert_no_personal_data(folder: Path, personal: set[str]) -> int:
