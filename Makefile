@@ -1,5 +1,7 @@
-# Quick start:  make demo   (generate demo data, run the pipeline, publish)
-#               make test   (lint and test suite)
+# Quick start:  make demo       (generate demo data, run the pipeline, publish)
+#               make test       (lint and the whole test suite)
+#               make test-fast  (the tests that run no pipeline, start no server, browser or
+#                               Spark: a developer's minute or two; see FAST below)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ export GX_ANALYTICS_ENABLED=false
 export DAGSTER_DISABLE_TELEMETRY=1
 SQL_DIRS := $(wildcard models macros tests/dbt reports_sql)
 
-.PHONY: setup demo test lint browser java dagster bench clean
+.PHONY: setup demo test test-fast lint browser java dagster bench clean
 
 setup: $(VENV)/.installed
 
@@ -28,6 +30,11 @@ demo: setup
 
 test: setup lint browser java
 	@$(BIN)/python -m pytest -q
+
+# The markers are declared in pyproject.toml ([tool.pytest.ini_options]).
+FAST := not slow and not browser and not postgres and not spark
+test-fast: setup
+	@$(BIN)/python -m pytest -q -m "$(FAST)"
 
 # The report tests drive Debian's headless Chromium (installed once; needs root or sudo).
 browser:

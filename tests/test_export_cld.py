@@ -22,6 +22,8 @@ from pipeline.ingest import ingest
 from pipeline.transform.dbt_project import PROJECT_DIR
 from pipeline.validate import validate_file
 
+pytestmark = pytest.mark.slow  # generates, ingests and builds a borough with dbt
+
 PERIOD_END = date(2025, 3, 31)
 LOCAL_HEADERS = {"Event Status", "Team Code", "Worker ID", "Allocated Date", "Due Date"}
 # The Release 2 field list, in order and spelt as the specification's headers (DHSC's
