@@ -6,6 +6,7 @@ import csv
 import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,9 @@ for _name, _value in QUIET_ENV.items():
 os.environ.setdefault("PRIMED_PSEUDONYM_KEY", "test-key-0123456789abcdef")
 # The dbt docs site takes a while to build; tests/test_reports.py builds it when it tests it.
 os.environ.setdefault("PRIMED_DOCS_SITE", "0")
+# dbt's log of the project's parse (prepare_manifest, in this process and in the `primed`
+# processes tests start) outside the repository; runs and test builds name their own.
+os.environ.setdefault("DBT_LOG_PATH", str(Path(tempfile.gettempdir()) / "primed-tests-dbt-logs"))
 
 from pipeline.core import contract  # noqa: E402
 from pipeline.transform.dbt_project import prepare_manifest  # noqa: E402
