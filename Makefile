@@ -1,7 +1,7 @@
 # Quick start:  make demo       (generate demo data, run the pipeline, publish)
 #               make test       (lint and the whole test suite)
-#               make test-fast  (the tests that run no pipeline, start no server, browser or
-#                               Spark: a developer's minute or two; see FAST below)
+#               make test-fast  (a developer's minute or two: no pipeline run, server,
+#                               browser or Spark; see FAST below)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -28,13 +28,18 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 demo: setup
 	@$(BIN)/primed demo
 
-test: setup lint browser java
-	@$(BIN)/python -m pytest -q
-
-# The markers are declared in pyproject.toml ([tool.pytest.ini_options]).
+# On two workers (pytest-xdist), whole modules to a worker in the order tests/conftest.py sets
+# (Spark's first); `make test PYTEST_WORKERS=0` runs them in one process, one after another.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+# The tests that run no pipeline and start no server, browser or Spark (markers: pyproject.toml).
 FAST := not slow and not browser and not postgres and not spark
+
+test: setup lint browser java
+	@$(PYTEST)
+
 test-fast: setup
-	@$(BIN)/python -m pytest -q -m "$(FAST)"
+	@$(PYTEST) -m "$(FAST)"
 
 # The report tests drive Debian's headless Chromium (installed once; needs root or sudo).
 browser:
