@@ -29,9 +29,12 @@ demo: setup
 	@$(BIN)/primed demo
 
 # On two workers (pytest-xdist), whole modules to a worker in the order tests/conftest.py sets
-# (Spark's first); `make test PYTEST_WORKERS=0` runs them in one process, one after another.
+# (Spark's first); `make test PYTEST_WORKERS=0` runs them in one process, one after another;
+# PYTEST_ARGS adds options (e.g. PYTEST_ARGS=--durations=25).
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+	$(PYTEST_ARGS)
 # The tests that run no pipeline and start no server, browser or Spark (markers: pyproject.toml).
 FAST := not slow and not browser and not postgres and not spark
 
