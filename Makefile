@@ -1,5 +1,7 @@
-# Quick start:  make demo   (generate demo data, run the pipeline, publish)
-#               make test   (lint and test suite)
+# Quick start:  make demo       (generate demo data, run the pipeline, publish)
+#               make test       (lint and the whole test suite)
+#               make test-fast  (a developer's minute or two: no pipeline run, server,
+#                               browser or Spark; see FAST below)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ export GX_ANALYTICS_ENABLED=false
 export DAGSTER_DISABLE_TELEMETRY=1
 SQL_DIRS := $(wildcard models macros tests/dbt reports_sql)
 
-.PHONY: setup demo test lint browser java dagster bench clean
+.PHONY: setup demo test test-fast lint browser java dagster bench clean
 
 setup: $(VENV)/.installed
 
@@ -26,8 +28,21 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 demo: setup
 	@$(BIN)/primed demo
 
+# On two workers (pytest-xdist), whole modules to a worker in the order tests/conftest.py sets
+# (Spark's first); `make test PYTEST_WORKERS=0` runs them in one process, one after another;
+# PYTEST_ARGS adds options (e.g. PYTEST_ARGS=--durations=25).
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+	$(PYTEST_ARGS)
+# The tests that run no pipeline and start no server, browser or Spark (markers: pyproject.toml).
+FAST := not slow and not browser and not postgres and not spark
+
 test: setup lint browser java
-	@$(BIN)/python -m pytest -q
+	@$(PYTEST)
+
+test-fast: setup
+	@$(PYTEST) -m "$(FAST)"
 
 # The report tests drive Debian's headless Chromium (installed once; needs root or sudo).
 browser:

@@ -57,8 +57,8 @@ def test_a_failed_run_is_alerted_and_handed_to_the_councils_command(
     assert (tmp_path / "run_failed.txt").read_text() == alert["message"]
 
 
-def test_a_stale_extract_is_alerted_once_a_day(demo_build, dbt_manifest):
-    landing, paths = demo_build
+def test_a_stale_extract_is_alerted_once_a_day(demo_copy, dbt_manifest):
+    landing, paths = demo_copy
     defs = build_definitions(Settings.from_env(landing=landing, warehouse=paths.root))
     stale = defs.resolve_sensor_def("alert_on_stale_extract")
 

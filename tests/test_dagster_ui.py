@@ -95,6 +95,7 @@ def services(tmp_path):
     started.stop()
 
 
+@pytest.mark.browser
 def test_the_readme_dagster_ui_starts_runs_and_shows_lineage(
     tmp_path, demo_build, dbt_manifest, services
 ):
@@ -166,6 +167,7 @@ def _screenshot_lineage(port: int, tmp_path: Path) -> None:
         browser.close()
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(server_programs() is None, reason="PostgreSQL not installed")
 def test_the_deployment_services_start_from_their_unit_files(
     tmp_path, demo_build, dbt_manifest, services

@@ -24,7 +24,6 @@ from pipeline.core.paths import PRIVATE, WarehousePaths, share
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.export.cld import export_cld
 from pipeline.ingest import ingest, purge, purged_log, rebuild_raw, withdraw
-from pipeline.transform.dbt_project import PROJECT_DIR
 from tests.conftest import cld_row, write_csv
 from tests.personal_data import columns_holding, leaks, personal_values
 
@@ -49,7 +48,10 @@ def test_what_a_run_creates_is_private_but_what_it_publishes(demo_build):
     every file 666 and folder 777."""
     _landing, paths = demo_build
     assert mode(paths.root) == 0o711  # readers pass through to published/, list nothing
-    private = [paths.root / name for name in PRIVATE if (paths.root / name).exists()]
+    # The private parts, as docs/data-protection.md lists them (and the code agrees).
+    parts = ("work", "archive", "quality", "alerts", "secrets")
+    assert set(PRIVATE) == set(parts)
+    private = [paths.root / name for name in parts if (paths.root / name).exists()]
     assert {p.name for p in private} >= {"work", "archive", "quality"}
     checked = 0
     for part in private:
@@ -65,12 +67,10 @@ def test_what_a_run_creates_is_private_but_what_it_publishes(demo_build):
     for item in published:
         assert mode(item) == (0o755 if item.is_dir() else 0o444), item
     assert paths.loose_modes() == []
-    # dbt's target and logs of the run, where dagster-dbt put them: the service's alone (but
-    # for the project's parse cache, code and no value, which dagster-dbt copies with its mode).
-    run = release.name.split("_")[1][:7]
-    for target in (PROJECT_DIR / "target").glob(f"*-{run}-*"):
-        for item in [target, *target.rglob("*")]:
-            assert mode(item) & 0o077 == 0 or item.name == "partial_parse.msgpack", item
+    # dbt's target and logs of the run are the warehouse's own (work/dbt), checked above with
+    # the rest of work/ (the project's parse cache too, which dagster-dbt copies with its mode).
+    assert (paths.work_dir / "dbt" / "run_results.json").exists()
+    assert (paths.work_dir / "dbt" / "partial_parse.msgpack").exists()
 
 
 def test_status_warns_when_a_private_part_could_be_read_by_others(tmp_path, capsys):

@@ -105,10 +105,10 @@ def test_unit_tests_cover_every_report_mart(manifest):
     assert {"int_events_deduplicated", "int_service_costs", "stg_cld__code_values"} <= unit_tested
 
 
-def test_unit_tests_pass(demo_build, tmp_path):
+def test_unit_tests_pass(demo_copy, tmp_path):
     """A run builds and data-tests the warehouse but leaves the unit tests (SQL checked against
-    fixed inputs) to the test suite: here they run on the demo's work database."""
-    _, paths = demo_build
+    fixed inputs) to the test suite: here they run on (a copy of) the demo's work database."""
+    _, paths = demo_copy
     result = dbt_build(paths, "test_type:unit", tmp_path, command="test")
     ran = [r for r in result.result if r.node.resource_type == "unit_test"]
     assert len(ran) > 25 and all(r.status == "pass" for r in ran)

@@ -9,9 +9,12 @@ import pytest
 from tests.engines import dbt_build_on, mart_differences
 from tests.postgres import copy_raw_schema, postgres_server, server_programs
 
-pytestmark = pytest.mark.skipif(
-    server_programs() is None, reason="PostgreSQL's server programs are not installed"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        server_programs() is None, reason="PostgreSQL's server programs are not installed"
+    ),
+]
 
 
 def test_the_project_builds_on_postgres_and_every_mart_matches_duckdb(

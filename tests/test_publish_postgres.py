@@ -22,7 +22,10 @@ from pipeline.publish.postgres import PostgresTarget, load_release
 from pipeline.publish.release import publish
 from tests.postgres import postgres_server, server_programs
 
-pytestmark = pytest.mark.skipif(server_programs() is None, reason="PostgreSQL not installed")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(server_programs() is None, reason="PostgreSQL not installed"),
+]
 psycopg2 = pytest.importorskip("psycopg2")
 
 

@@ -14,7 +14,6 @@ import pytest
 from pipeline import quality
 from pipeline.core import contract
 from pipeline.core.config import Settings
-from pipeline.demo import generate
 from pipeline.ingest import ingest
 from pipeline.quality import dq_page, raw_checks, rules_sql
 from pipeline.quality.reconciliation import reconciliation
@@ -24,12 +23,10 @@ from tests.personal_data import assert_no_personal_data, file_texts, personal_va
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("quality")
-    landing = root / "landing"
-    generate(landing, seed=1, scale=0.02)
-    ingest(landing, root / "wh")
-    return {"root": root, "landing": landing, "work_db": root / "wh" / "work" / "primed.duckdb"}
+def demo(demo_build) -> dict:
+    """The shared demo's generated extracts and its raw layer (read only)."""
+    landing, paths = demo_build
+    return {"landing": landing, "work_db": paths.work_db}
 
 
 def _assert_no_personal_data(folder: Path, personal: set[str]) -> int:

@@ -49,8 +49,8 @@ SERVICE_REPORTS = (
 
 
 @pytest.fixture(scope="module")
-def demo(demo_build):
-    landing, paths = demo_build
+def demo(demo_module_copy):
+    landing, paths = demo_module_copy  # rendered into its release: the module's own copy
     site = render_reports(paths.root)
     return landing, paths, site
 
@@ -466,6 +466,7 @@ def check_page(browser: Browser, path: Path, screenshot: str | None = None) -> l
     return state
 
 
+@pytest.mark.browser
 def test_index_and_team_pages_render_in_chromium(demo, browser):
     _, _, site = demo
     index = {c["id"]: c for c in check_page(browser, site / "index.html", "index.png")}
@@ -487,6 +488,7 @@ def test_index_and_team_pages_render_in_chromium(demo, browser):
     assert (ARTIFACTS / "team-eal-lt1.png").stat().st_size > 10_000
 
 
+@pytest.mark.browser
 def test_every_team_page_renders(demo, teams, browser):
     _, _, site = demo
     for team in teams:
@@ -496,6 +498,7 @@ def test_every_team_page_renders(demo, teams, browser):
 # --------------------------------------------------------------------------- serving
 
 
+@pytest.mark.browser
 def test_dbt_docs_site_is_published_beside_the_reports(demo, browser):
     from pipeline.publish.docs_site import build_docs_site
 

@@ -17,6 +17,8 @@ from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import ingest
 from tests.conftest import cld_row, dbt_build, write_csv
 
+pytestmark = pytest.mark.slow  # five dbt builds
+
 SELECT = "+fct_reviews +fct_assessments +dim_team +dq_row_accounting +dq_cld_files"
 NAME = "cld_2024Q4.csv"
 
