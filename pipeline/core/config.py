@@ -2,7 +2,7 @@
 
 `Settings.from_env()` is called where a process starts (the CLI, Dagster's code location, a
 test) and the object is handed to the stages; a bad value stops at once with the variable's
-name. `VARIABLES` is the one list of what exists: `docs/operations.md` describes them, and
+name. `VARIABLES` is the one list of what exists: the README describes them, and
 `release_settings()` says which of them change what a release holds (the run-state
 fingerprint), so a new variable is declared here or nowhere.
 """
@@ -131,7 +131,6 @@ VARIABLES: dict[str, Variable] = {
     "schedule_cron": V("PRIMED_SCHEDULE", "0 6 * * *", _cron),
     "timezone": V("PRIMED_TIMEZONE", "Europe/London", _timezone),
     "writer_pool": V("PRIMED_WRITER_POOL", "duckdb_writer", _text),
-    "chromium": V("PRIMED_CHROMIUM", "", _text),
 }
 DQ_PREFIX = "PRIMED_DQ_"  # PRIMED_DQ_<PARAMETER>: a mart check's threshold (quality suites)
 # Read by dbt's profiles.yml, not by Python: set for dbt by `dbt_environment()`, or by the user.
@@ -141,6 +140,7 @@ DBT_ONLY = ("PRIMED_WORK_DB", "PRIMED_PG_HOST", "PRIMED_PG_PORT", "PRIMED_PG_USE
             "PRIMED_SPARK_FILE_FORMAT", "PRIMED_DOCS_DB")  # fmt: skip
 # Used by the test suite only.
 TEST_ONLY = (
+    "PRIMED_CHROMIUM",
     "PRIMED_TEST_DEMO_DIR",
     "PRIMED_SKIP_BROWSER",
     "PRIMED_DUCKDB_1X_VERSIONS",
@@ -175,7 +175,6 @@ class Settings:
     schedule_cron: str
     timezone: str
     writer_pool: str
-    chromium: str
     dq_parameters: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -194,7 +193,7 @@ class Settings:
         )
         if unknown:  # said, not refused: a misspelt setting would otherwise pass unseen
             log.warning(
-                "unknown setting %s ignored: docs/operations.md lists the PRIMED_* variables",
+                "unknown setting %s ignored: README.md lists the PRIMED_* variables",
                 ", ".join(unknown),
             )
         values: dict[str, object] = {}
