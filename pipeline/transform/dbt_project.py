@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from pipeline.core.config import PROJECT_DIR
 from pipeline.core.settings import quiet_telemetry
 
 if TYPE_CHECKING:
     from pipeline.core.paths import WarehousePaths
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 TARGET_DIR = PROJECT_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 DBT_INPUTS = ("models", "macros", "seeds", "tests/dbt", "dbt_project.yml")
