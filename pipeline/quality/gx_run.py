@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.core.settings import quiet_telemetry
 from pipeline.quality.frames import (
     MAX_EXAMPLES,
     PII,
@@ -35,7 +35,7 @@ RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXA
 
 
 def _gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    quiet_telemetry()  # GX too: no analytics from these machines
     # GX logs its set-up (temporary docs folders...) at INFO; the checks' results say enough.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
