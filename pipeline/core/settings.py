@@ -27,12 +27,6 @@ def quiet_telemetry() -> None:
         os.environ.setdefault(name, value)
 
 
-def memory_limit(config: Settings) -> str:
-    """DuckDB's memory in each of primed's processes (ingestion, the dbt build through
-    profiles.yml): PRIMED_MEMORY_LIMIT, default 2GB; beyond it DuckDB spills to disk."""
-    return config.memory_limit
-
-
 def pseudonym_key(paths: WarehousePaths, config: Settings) -> str:
     """The key for keyed pseudonyms: PRIMED_PSEUDONYM_KEY (at least 16 characters, as
     `Settings` checks), else a local key kept beside the warehouse (created on first use,

@@ -20,7 +20,7 @@ from pipeline.core import contract
 from pipeline.core.config import Settings
 from pipeline.core.errors import FileRefused
 from pipeline.core.paths import WarehousePaths
-from pipeline.core.settings import memory_limit, pseudonym_key
+from pipeline.core.settings import pseudonym_key
 from pipeline.ingest import registry
 from pipeline.ingest.archive import archive_copy, ensure_manifest, safe_name
 from pipeline.ingest.encoding import readable_source
@@ -45,7 +45,7 @@ class Ingestor:
         record_manifest: bool = True,
     ):
         self.paths = warehouse.ensure()
-        self.memory_limit = memory_limit(settings)
+        self.memory_limit = settings.memory_limit
         # A file modified more recently than this may still be being written: left for later.
         self.settle_seconds = settle_seconds
         self.pseudonym_key = pseudonym_key(self.paths, settings)
