@@ -99,7 +99,8 @@ class GraphQL:
     def sensor_ticks(self, repo: dict, sensor: str) -> list[dict]:
         data = self(
             """query($s: SensorSelector!) { sensorOrError(sensorSelector: $s) { ... on Sensor {
-                 sensorState { ticks(limit: 20) { status skipReason runIds error { message } } } } } }""",
+                 sensorState { ticks(limit: 20) {
+                   status skipReason runIds error { message } } } } } }""",
             s={
                 "repositoryLocationName": repo["location"]["name"],
                 "repositoryName": repo["name"],
