@@ -313,8 +313,9 @@ def _lines(
                 continue
             tip = f"{s.name}, {month_label(chart.months[i])}: {format_value(v, chart.unit)}"
             out.append(
-                f'<circle class="mark point {classes}" cx="{frame.x_centre(i):.1f}" cy="{frame.y(v):.1f}" '
-                f'r="3.5" fill="{colour}"><title>{escape(tip)}</title></circle>'
+                f'<circle class="mark point {classes}" cx="{frame.x_centre(i):.1f}" '
+                f'cy="{frame.y(v):.1f}" r="3.5" fill="{colour}">'
+                f"<title>{escape(tip)}</title></circle>"
             )
     return out
 
@@ -373,4 +374,3 @@ def table(chart: Chart, rows: int = 6, cell: Callable[[Number, str], str] | None
         f"<thead><tr><th scope='col'>Month</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
-
