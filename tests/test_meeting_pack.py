@@ -22,8 +22,6 @@ from pipeline.reports import render_reports_into, report_css
 from pipeline.reports.layout import css_string
 from tests.browser import Browser, Page, pdf_pages, start_browser
 
-pytestmark = pytest.mark.browser
-
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PACK_TEAM = "eal-lt1"
 CORE_REPORTS = ("team_workload", "work_completed", "assessment_outcomes")
@@ -138,8 +136,6 @@ def printed(browser: Browser, page: Path, keep: Path | None = None) -> tuple[dic
 
 def check_print_layout(state: dict, team_type: str) -> None:
     """The sections, and every chart and table, of a team page laid out for print."""
-    width, height = printable_area()
-    assert abs(state["width"] - width) < 1, state["width"]
     ids = [s["id"] for s in state["sections"]]
     assert ids[0] == "exceptions" and ids[-1] == "new-actions", ids
     assert {"scorecard", "actions"} <= set(ids), ids
@@ -149,6 +145,14 @@ def check_print_layout(state: dict, team_type: str) -> None:
     for s in reports:
         assert s["breakBefore"] == "page", s  # each report from a new page
         assert s["questions"] > 0 or s["id"] == "by_whom", s  # the prompts print too
+    check_figures(state)
+
+
+def check_figures(state: dict) -> None:
+    """Any page laid out for print: no link, every chart whole on a page and black and white,
+    nothing wider than the page."""
+    width, height = printable_area()
+    assert abs(state["width"] - width) < 1, state["width"]
     assert state["chrome"] == 0, "links and CSV links are for the screen"
     assert state["charts"], "no charts"
     for chart in state["charts"]:
@@ -174,6 +178,7 @@ def team_type(page: Path) -> str:
     return re.search(r"<h1>[^<]*\(([^)]*)\): team performance</h1>", page.read_text()).group(1)
 
 
+@pytest.mark.browser
 def test_team_pages_print_as_a4_meeting_packs(sites, browser):
     """Every team's page laid out for print, then printed: one page for the exceptions, a page
     or more for each report section, then the scorecard, actions and the space for new ones."""
@@ -195,6 +200,19 @@ def test_team_pages_print_as_a4_meeting_packs(sites, browser):
     print(f"printed: {prints}")
 
 
+@pytest.mark.browser
+def test_the_service_page_prints_too(sites, browser):
+    """The whole service's page prints by the same rules: each report from a new page, every
+    chart whole and in black and white, nothing wider than A4."""
+    state, count, _ = printed(browser, sites["inside"] / "index.html")
+    check_figures(state)
+    reports = [s for s in state["sections"] if s["report"]]
+    assert len(reports) >= 6 and all(s["breakBefore"] == "page" for s in reports)
+    breaks = sum(1 for s in state["sections"] if s["breakBefore"] == "page")
+    assert breaks + 1 <= count <= breaks + 6, (count, breaks)
+
+
+@pytest.mark.browser
 def test_the_pack_runs_a_header_on_every_page(sites, browser):
     """The running header and footer (`@page` margin boxes): the team, its month, the data
     date, the run and the page number; the team's name is written safely into the CSS."""
@@ -222,9 +240,12 @@ def test_css_string_cannot_end_the_rule_or_the_style():
     quoted = css_string(text)
     assert quoted.startswith('"') and quoted.endswith('"')
     assert not set(quoted[1:-1]) & set("\"'{}<>") - {"\\"}, quoted
+    unescaped = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), quoted[1:-1])
+    assert unescaped == text
     assert css_string("Long term 1 (LT1) · March 2025") == '"Long term 1 (LT1) · March 2025"'
 
 
+@pytest.mark.browser
 def test_new_actions_print_only_and_screen_unchanged(sites, browser):
     """The space for new actions is printed, never shown on screen; on screen the links and
     the CSV links are there as before."""
@@ -238,6 +259,7 @@ def test_new_actions_print_only_and_screen_unchanged(sites, browser):
     assert "New actions agreed at this meeting" in printed_text
 
 
+@pytest.mark.browser
 def test_packs_for_outside_the_service_carry_no_worker_rows(sites, browser, demo_build):
     """Printed from the site for outside the service, a team's pack has no by-whom table and
     names no worker, and still prints whole."""
