@@ -2,7 +2,8 @@
 
 `Browser` starts Debian's `chromium` headless with its own profile, talks CDP over the
 websocket it opens (the `websockets` package Dagster already brings), and for each page
-collects console errors, uncaught exceptions, failed requests and HTTP errors.
+collects console errors, uncaught exceptions, failed requests and HTTP errors. A page can be
+laid out as for print (`Page.emulate`) and printed to PDF (`Page.print_pdf`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -37,6 +39,22 @@ FLAGS = [
     "--remote-debugging-port=0",
     "--window-size=1280,900",
 ]
+
+
+def start_browser(profile_dir: Path) -> Browser:
+    """Headless Chromium for a test module: fails the test when there is none, unless
+    PRIMED_SKIP_BROWSER=1 says to skip it."""
+    import pytest
+
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("PRIMED_SKIP_BROWSER") == "1":
+            pytest.skip("no chromium, and PRIMED_SKIP_BROWSER=1")
+        pytest.fail(
+            "headless Chromium is needed: apt-get install -y chromium chromium-driver "
+            "(or set PRIMED_CHROMIUM to a Chrome binary)"
+        )
+    return Browser(exe, profile_dir)
 
 
 def find_chromium() -> str | None:
@@ -214,5 +232,44 @@ class Page:
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
+    def emulate(self, media: str, width: int = 1280, height: int = 900) -> None:
+        """Lay the page out for CSS media `media` (`print`, `screen`) in a `width` x `height`
+        CSS-pixel viewport; `emulate("", 1280, 900)` is as `Browser.open` left it."""
+        self.browser.send("Emulation.setEmulatedMedia", {"media": media}, session=self.session)
+        self.browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=self.session,
+        )
+
+    def print_pdf(self, path: Path | None = None) -> bytes:
+        """The page printed to PDF as a person prints it: the paper size and margins of its
+        CSS `@page`, backgrounds only where the stylesheet asks for them; written to `path`."""
+        reply = self.browser.send(
+            "Page.printToPDF",
+            {"preferCSSPageSize": True, "printBackground": False},
+            session=self.session,
+        )
+        pdf = base64.b64decode(reply["data"])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pdf)
+        return pdf
+
     def close(self) -> None:
         self.browser.send("Target.closeTarget", {"targetId": self.target})
+
+
+def pdf_pages(pdf: bytes) -> tuple[int, list[tuple[float, float]]]:
+    """A PDF's page count (its page tree's `/Count`) and the size in points of each distinct
+    `/MediaBox`: enough to check a print without a PDF library."""
+    assert pdf.startswith(b"%PDF-"), "not a PDF"
+    # The root of the page tree counts every page (Chromium writes one flat tree).
+    count = max(int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf))
+    boxes = {
+        (float(x1) - float(x0), float(y1) - float(y0))
+        for x0, y0, x1, y1 in re.findall(
+            rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf
+        )
+    }
+    return count, sorted(boxes)

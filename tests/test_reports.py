@@ -28,7 +28,7 @@ from pipeline.reports import (
     slug,
 )
 from pipeline.reports.suppression import suppress_rows
-from tests.browser import Browser, find_chromium
+from tests.browser import Browser, start_browser
 from tests.personal_data import assert_no_personal_data, personal_values
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -75,15 +75,7 @@ def suppressed_site(demo, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    exe = find_chromium()
-    if exe is None:
-        if os.environ.get("PRIMED_SKIP_BROWSER") == "1":
-            pytest.skip("no chromium, and PRIMED_SKIP_BROWSER=1")
-        pytest.fail(
-            "headless Chromium is needed: apt-get install -y chromium chromium-driver "
-            "(or set PRIMED_CHROMIUM to a Chrome binary)"
-        )
-    b = Browser(exe, tmp_path_factory.mktemp("chromium-profile"))
+    b = start_browser(tmp_path_factory.mktemp("chromium-profile"))
     yield b
     b.close()
 

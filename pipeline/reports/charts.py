@@ -5,6 +5,12 @@ target line where a target exists, and one element with class `mark` per value d
 or a point on a line), each with a `<title>` tooltip. The `<svg>` carries `data-marks`, the
 number of marks it should show, so a test can check in a browser that every chart drew.
 No script, no web font, nothing fetched: the page renders offline.
+
+In print the page's stylesheet (`report.css`, `@media print`) redraws every chart in black and
+white: each series carries a class, `s<n>` (its place in the chart's series, the colour it
+takes) and, for lines, `l<k>` (its place among the lines); print gives bars of `s<n>` a grey and
+an outline (solid greys, not hatches: a hatch becomes a picture in the PDF) and lines of `l<k>`
+a dash, legend swatches alike.
 """
 
 from __future__ import annotations
@@ -153,8 +159,9 @@ class _Frame:
         return MARGIN_LEFT + self.slot * (i + 0.5)
 
 
-# A legend entry: (kind, colour, name), kind one of bar, target, line.
-Legend = list[tuple[str, str, str]]
+# A legend entry: (kind, colour, name, class), kind one of bar, target, line; class the
+# series' print classes (`s<n>`, `s<n> l<k>`).
+Legend = list[tuple[str, str, str, str]]
 
 
 def render(chart: Chart) -> str:
@@ -180,7 +187,7 @@ def render(chart: Chart) -> str:
     frame = _Frame(len(chart.months), ticks[0], ticks[-1])
     out += _y_axis(chart, frame, ticks)
     out += _x_axis(chart, frame)
-    colours = iter(PALETTE)
+    colours = enumerate(PALETTE)
     legend: Legend = []
     out += _bars(chart, frame, colours, legend)
     out += _target(chart, frame, legend)
@@ -233,15 +240,17 @@ def _x_axis(chart: Chart, frame: _Frame) -> list[str]:
     return out
 
 
-def _bars(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) -> list[str]:
+def _bars(
+    chart: Chart, frame: _Frame, colours: Iterator[tuple[int, str]], legend: Legend
+) -> list[str]:
     """The bar series, stacked: positive values up from zero, negative ones down."""
     out = []
     bar_w = max(2.0, frame.slot * 0.72)
     pos_base = [0.0] * frame.months
     neg_base = [0.0] * frame.months
     for s in (s for s in chart.series if s.kind == "bar"):
-        colour = s.colour or next(colours)
-        legend.append(("bar", colour, s.name))
+        n, colour = _colour(s, colours)
+        legend.append(("bar", colour, s.name, f"s{n}"))
         for i, v in enumerate(s.values):
             if v is None:
                 continue
@@ -251,7 +260,7 @@ def _bars(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) -
             y0, h = min(top, bottom), abs(bottom - top)
             tip = f"{s.name}, {month_label(chart.months[i])}: {format_value(v, chart.unit)}"
             out.append(
-                f'<rect class="mark bar" x="{frame.x_centre(i) - bar_w / 2:.1f}" y="{y0:.1f}" '
+                f'<rect class="mark bar s{n}" x="{frame.x_centre(i) - bar_w / 2:.1f}" y="{y0:.1f}" '
                 f'width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" fill="{colour}">'
                 f"<title>{escape(tip)}</title></rect>"
             )
@@ -262,7 +271,7 @@ def _target(chart: Chart, frame: _Frame, legend: Legend) -> list[str]:
     """The target: a dashed step line, one level per month (none where there is no target)."""
     if not chart.target or all(v is None for v in chart.target):
         return []
-    legend.append(("target", TARGET_COLOUR, chart.target_label))
+    legend.append(("target", TARGET_COLOUR, chart.target_label, "target"))
     segments: list[str] = []
     for i, v in enumerate(chart.target):
         if v is None:
@@ -278,12 +287,15 @@ def _target(chart: Chart, frame: _Frame, legend: Legend) -> list[str]:
     ]
 
 
-def _lines(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) -> list[str]:
+def _lines(
+    chart: Chart, frame: _Frame, colours: Iterator[tuple[int, str]], legend: Legend
+) -> list[str]:
     """The line series, with a point per value (gaps where a value is missing)."""
     out = []
-    for s in (s for s in chart.series if s.kind == "line"):
-        colour = s.colour or next(colours)
-        legend.append(("line", colour, s.name))
+    for k, s in enumerate(s for s in chart.series if s.kind == "line"):
+        n, colour = _colour(s, colours)
+        classes = f"s{n} l{k}"
+        legend.append(("line", colour, s.name, classes))
         runs: list[list[str]] = [[]]
         for i, v in enumerate(s.values):
             if v is None:
@@ -293,7 +305,7 @@ def _lines(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) 
         for run in runs:
             if len(run) > 1:
                 out.append(
-                    f'<polyline class="line" points="{" ".join(run)}" fill="none" '
+                    f'<polyline class="line {classes}" points="{" ".join(run)}" fill="none" '
                     f'stroke="{colour}" stroke-width="2.5"/>'
                 )
         for i, v in enumerate(s.values):
@@ -301,28 +313,40 @@ def _lines(chart: Chart, frame: _Frame, colours: Iterator[str], legend: Legend) 
                 continue
             tip = f"{s.name}, {month_label(chart.months[i])}: {format_value(v, chart.unit)}"
             out.append(
-                f'<circle class="mark point" cx="{frame.x_centre(i):.1f}" cy="{frame.y(v):.1f}" '
-                f'r="3.5" fill="{colour}"><title>{escape(tip)}</title></circle>'
+                f'<circle class="mark point {classes}" cx="{frame.x_centre(i):.1f}" '
+                f'cy="{frame.y(v):.1f}" r="3.5" fill="{colour}">'
+                f"<title>{escape(tip)}</title></circle>"
             )
     return out
 
 
-def _legend(items: Sequence[tuple[str, str, str]], top: float) -> list[str]:
+def _colour(s: Series, colours: Iterator[tuple[int, str]]) -> tuple[int, str]:
+    """The series' place in the palette (its print class `s<n>`) and its colour: the next
+    palette colour, or the series' own (its place in the palette, if it is one of it)."""
+    if s.colour is None:
+        return next(colours)
+    return (PALETTE.index(s.colour) if s.colour in PALETTE else len(PALETTE) - 1), s.colour
+
+
+def _legend(items: Sequence[tuple[str, str, str, str]], top: float) -> list[str]:
     out = ['<g class="legend" font-size="12" fill="#222">']
     x = float(MARGIN_LEFT)
-    for kind, colour, name in items:
+    for kind, colour, name, classes in items:
         label = name if len(name) <= 38 else name[:36] + "…"
         if kind == "bar":
-            out.append(f'<rect x="{x:.0f}" y="{top - 9}" width="12" height="12" fill="{colour}"/>')
+            out.append(
+                f'<rect class="swatch bar {classes}" x="{x:.0f}" y="{top - 9}" width="12" '
+                f'height="12" fill="{colour}"/>'
+            )
         elif kind == "target":
             out.append(
-                f'<line x1="{x:.0f}" x2="{x + 14:.0f}" y1="{top - 3}" y2="{top - 3}" '
-                f'stroke="{colour}" stroke-width="2" stroke-dasharray="4 3"/>'
+                f'<line class="swatch target" x1="{x:.0f}" x2="{x + 14:.0f}" y1="{top - 3}" '
+                f'y2="{top - 3}" stroke="{colour}" stroke-width="2" stroke-dasharray="4 3"/>'
             )
         else:
             out.append(
-                f'<line x1="{x:.0f}" x2="{x + 14:.0f}" y1="{top - 3}" y2="{top - 3}" '
-                f'stroke="{colour}" stroke-width="2.5"/>'
+                f'<line class="swatch line {classes}" x1="{x:.0f}" x2="{x + 14:.0f}" '
+                f'y1="{top - 3}" y2="{top - 3}" stroke="{colour}" stroke-width="2.5"/>'
             )
         out.append(f'<text x="{x + 18:.0f}" y="{top + 2}">{escape(label)}</text>')
         x += 18 + 6.6 * len(label) + 16

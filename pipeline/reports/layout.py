@@ -1,6 +1,11 @@
 """The page around the reports: the HTML shell (header with the data date and run, footer),
 its stylesheet (`report.css`, inlined: a page fetches nothing), and a report section's markup
-(each chart with its short table and the meeting's questions, then the CSV link)."""
+(each chart with its short table and the meeting's questions, then the CSV link).
+
+Every page prints as an A4 meeting pack (`report.css`, `@media print`): each section from a new
+page, no chart split by a page break, charts in black and white, links and other screen-only
+chrome (class `nav`, `csv`) left out, and on every page a running header and footer (`@page`
+margin boxes) naming the page, the month and the page number."""
 
 from __future__ import annotations
 
@@ -37,9 +42,10 @@ def page(title: str, data: ReportData, body: str, home: str) -> str:
     if data.quality_page:
         root = "" if home == "#" else home.removesuffix("index.html")
         quality = (
-            f' <a class="quality" href="{escape(root + data.quality_page)}">Data quality of '
-            "the extracts</a>: what was loaded, quarantined and why."
+            f' <span class="nav"><a class="quality" href="{escape(root + data.quality_page)}">'
+            "Data quality of the extracts</a>: what was loaded, quarantined and why.</span>"
         )
+    header = print_header(title, data)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -51,13 +57,15 @@ def page(title: str, data: ReportData, body: str, home: str) -> str:
 <title>{escape(title)}</title>
 <style>
 {report_css()}</style>
+<style media="print">{header}</style>
 </head>
 <body>
 <header class="page">
 <h1>{escape(title)}</h1>
 <p class="meta">Data up to <strong class="data-date">{data.data_date:%d %B %Y}</strong> ·
 last {len(data.months)} months · run <code class="run-id">{escape(str(rel["run_id"]))}</code>,
-published {escape(cell(rel["published_at"]))} UTC · <a href="{home}">Whole service</a></p>
+published {escape(cell(rel["published_at"]))} UTC<span class="nav"> ·
+<a href="{home}">Whole service</a></span></p>
 {note}
 </header>
 <main>
@@ -69,6 +77,27 @@ Every figure is defined in the measure definitions and computed once, in the mar
 </body>
 </html>
 """
+
+
+def print_header(title: str, data: ReportData) -> str:
+    """The running header and footer of every printed page (`@page` margin boxes): the page's
+    title and its latest month, the data date, the run and the page number."""
+    top = f"{title} · {data.months[-1]:%B %Y}" if data.months else title
+    meta = f"Data up to {data.data_date:%d %B %Y}"
+    run = f"primed run {data.release['run_id']}"
+    return (
+        f"@page{{@top-left{{content:{css_string(top)}}}"
+        f"@top-right{{content:{css_string(meta)}}}"
+        f"@bottom-left{{content:{css_string(run)}}}"
+        '@bottom-right{content:"Page " counter(page) " of " counter(pages)}}'
+    )
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string: quoted, every character but letters, digits and plain
+    punctuation escaped (so nothing in it can end the string, the rule or the `<style>`)."""
+    safe = (c if c.isalnum() or c in " .,:;()-·" else f"\\{ord(c):x} " for c in text)
+    return '"' + "".join(safe) + '"'
 
 
 def section_html(section: Section, csv_name: str) -> str:

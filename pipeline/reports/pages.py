@@ -1,6 +1,7 @@
 """The two kinds of page, each written with the CSVs of what it shows beside it: the whole
 service (headline tiles, exceptions, its report sections, the scorecard, actions and the list
-of teams) and a team (exceptions, its sections, work by whom, scorecard and actions)."""
+of teams) and a team (exceptions, its sections, work by whom, scorecard and actions, and in
+print the space for the meeting's new actions: the team page is the meeting pack)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pipeline.reports.tables import (
     TeamLink,
     actions_table,
     exceptions_html,
+    new_actions_html,
     scorecard_table,
     team_list,
     tile,
@@ -85,6 +87,7 @@ def team_page(data: ReportData, team: Row, folder: Path) -> None:
     if not data.suppress:  # worker rows stay inside the service
         body.append(by_whom_html(data, builder))
     body += _scorecard_and_actions(scorecard, actions, False, link)
+    body.append(new_actions_html())  # printed only: the meeting pack's last page
     folder.mkdir(parents=True, exist_ok=True)
     _write_csvs(folder, data, builder, scorecard, actions)
     title = f"{team['team_name']} ({team['team_type']}): team performance"

@@ -1,5 +1,6 @@
-"""The pages' tables and tiles: the scorecard, the exceptions, the actions log, the list of
-teams on the service page, and a headline tile."""
+"""The pages' tables and tiles: the scorecard, the exceptions, the actions log, the space for
+the meeting's new actions (in print only), the list of teams on the service page, and a
+headline tile."""
 
 from __future__ import annotations
 
@@ -85,6 +86,27 @@ def actions_table(rows: list[Row], with_team: bool) -> str:
         ]
         body.append(cells)
     return _table("actions", head, body)
+
+
+# The blank rows for the meeting's new actions, in print.
+NEW_ACTION_ROWS = 8
+
+
+def new_actions_html() -> str:
+    """Ruled space to write the meeting's new actions in, with the columns of `actions.csv`
+    they go into after the meeting. Printed only (class `print-only`): on screen it is empty
+    space."""
+    head = ["Action", "Owner", "Due date", "Measure it should move"]
+    rows = [["<td class='text'></td>"] * len(head)] * NEW_ACTION_ROWS
+    return (
+        "<section class='print-only' id='new-actions'><h2>New actions agreed at this meeting</h2>"
+        "<p>Write each new action with its owner, due date and the measure it should move; "
+        "after the meeting add them to the actions log (<code>actions.csv</code>), so that the "
+        "next pack shows them.</p>"
+        + _table("new-actions", head, rows)
+        + "<p class='meta'>Meeting date: ____________ &nbsp; Chair: ______________________ "
+        "&nbsp; Present: ______________________________________</p></section>"
+    )
 
 
 def team_list(data: ReportData, scorecard: list[Row], team_pages: dict[str, str]) -> str:
