@@ -46,8 +46,9 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-    con.execute("DROP VIEW IF EXISTS _checked")
-    for t in ("_in", "_status", "_bad"):
+    for v in ("_checked", "_status", "_numbered"):
+        con.execute(f"DROP VIEW IF EXISTS {v}")
+    for t in ("_in", "_row_numbers", "_bad"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     result.status = "loaded"
 
@@ -61,7 +62,7 @@ def _load_rows(
 ) -> int:
     """The file's rows checked, loaded and quarantined, and its registry row; its load id."""
     file_id = registry.next_file_id(con)
-    check_rows(con, f)
+    check_rows(con)
     _insert_rows(con, f, file_id, loaded_at, key)
     _insert_quarantine(con, f, file_id, loaded_at)
     good = _account(con, f, result)

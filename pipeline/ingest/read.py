@@ -2,9 +2,10 @@
 
 The file goes once through DuckDB's own CSV reader into the temporary table `_in` (every cell
 as text, `c0`, `c1`...; each typed field parsed once into its `_t_<name>` column); lines the
-reader rejects (too many or too few fields...) go to `_bad`. The row rules then give each row
-its row number and problems (`_status`), which the load reads; the file-level warnings (dates
-with a time of day, every row failing on one field) are read from them too.
+reader rejects (too many or too few fields...) go to `_bad`. The row rules give each row its
+problems in the same pass; `_status` and `_checked` add its row number (rejected lines still
+count), and the load reads them; the file-level warnings (dates with a time of day, every row
+failing on one field) are read from them too.
 """
 
 from __future__ import annotations
@@ -91,9 +92,11 @@ def duckdb_reason(exc: duckdb.Error) -> str:
 
 
 def read_staging(con: duckdb.DuckDBPyConnection, f: LandingFile) -> None:
-    """The file read into the temporary table `_in` (every cell as text, `c0`, `c1`...; and
-    each typed field parsed once, `_typed_ref`), its rejected lines in `_bad`. Outside the
-    load's transaction, so that a row's rowid + 1 is its place among the good rows."""
+    """The file read into the temporary table `_in` in one pass: every cell as text (`c0`,
+    `c1`...), each typed field parsed once (`_t_<name>`), and each row's verdict (`_problems`,
+    the `_fields` they are in, the date fields sent with a time of day `_timed`); its rejected
+    lines in `_bad`. Outside the load's transaction, so that a row's rowid + 1 is its place
+    among the good rows."""
     cols = f.cols
     # Each typed field parsed once, as the file is read; the checks and the load read it.
     parsed = "".join(
@@ -105,7 +108,8 @@ def read_staging(con: duckdb.DuckDBPyConnection, f: LandingFile) -> None:
         # Kept in reading order: a row's rowid + 1 is its place among the good rows.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _in AS
-                SELECT *{parsed} FROM {csv_sql(f.source, len(f.cells), f.delim)}"""
+                SELECT *, {_verdicts_sql(f)}
+                FROM (SELECT *{parsed} FROM {csv_sql(f.source, len(f.cells), f.delim)})"""
         )
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         # What DuckDB's reader refuses (rejected lines aside); any other error is a bug.
@@ -121,10 +125,8 @@ def read_staging(con: duckdb.DuckDBPyConnection, f: LandingFile) -> None:
     )
 
 
-def check_rows(con: duckdb.DuckDBPyConnection, f: LandingFile) -> None:
-    """Each row of `_in` with its row number (rejected lines still count), its problems, the
-    fields they are in and its dates sent with a time of day, in `_status`; `_checked` is `_in`
-    with them. Only the verdict is materialised (row number and problems), not the row again."""
+def _verdicts_sql(f: LandingFile) -> str:
+    """A row's problems, the fields they are in, and its dates sent with a time of day."""
     cols = f.cols
     rules = row_problems(f.kind, cols)
     if f.facts.nul_bytes:
@@ -138,32 +140,34 @@ def check_rows(con: duckdb.DuckDBPyConnection, f: LandingFile) -> None:
         if col.kind == "date"
     ]
     times = listed([q(h) for h, _expr in timed], timed, when_true=True)
-    verdicts = f"""SELECT rowid AS _id, {problems_sql(rules)} AS _problems, {fields} AS _fields,
-                          {times} AS _timed
-                   FROM _in"""
+    return f"{problems_sql(rules)} AS _problems, {fields} AS _fields, {times} AS _timed"
+
+
+def check_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Each row of `_in` with its row number (rejected lines still count), in the views
+    `_status` (row number and verdict) and `_checked` (`_in` with its row number)."""
     if con.execute("SELECT count(*) FROM _bad").fetchall()[0][0] == 0:
         # No rejected line: a row's number is its place in the file.
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _status AS
-                SELECT _id, _id + 1 AS _row, * EXCLUDE (_id) FROM ({verdicts})"""
-        )
+        con.execute("CREATE OR REPLACE TEMP VIEW _numbered AS SELECT *, rowid + 1 AS _row FROM _in")
     else:
-        # The ASOF join on the row ids alone: joining the wide rows costs twice the checks.
+        # The row numbers from the row ids alone, joined back once.
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _status AS
-                WITH steps AS ({row_steps_sql("_bad")}),
-                numbered AS (
-                    SELECT ids._id, ids._id + 1 + coalesce(steps.skipped, 0) AS _row
-                    FROM (SELECT rowid AS _id FROM _in) AS ids
-                    ASOF LEFT JOIN steps ON ids._id + 1 > steps.good_before)
-                SELECT numbered._id, numbered._row, verdicts.* EXCLUDE (_id)
-                FROM ({verdicts}) AS verdicts JOIN numbered USING (_id)"""
+            f"""CREATE OR REPLACE TEMP TABLE _row_numbers AS
+                WITH steps AS ({row_steps_sql("_bad")})
+                SELECT ids._id, ids._id + 1 + coalesce(steps.skipped, 0) AS _row
+                FROM (SELECT rowid AS _id FROM _in) AS ids
+                ASOF LEFT JOIN steps ON ids._id + 1 > steps.good_before"""
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP VIEW _numbered AS
+               SELECT _in.*, _row_numbers._row
+               FROM _in JOIN _row_numbers ON _in.rowid = _row_numbers._id"""
         )
     con.execute(
-        """CREATE OR REPLACE TEMP VIEW _checked AS
-           SELECT _in.*, _status._row, _status._problems, _status._fields
-           FROM _in JOIN _status ON _in.rowid = _status._id"""
+        "CREATE OR REPLACE TEMP VIEW _status AS SELECT _row, _problems, _fields, _timed "
+        "FROM _numbered"
     )
+    con.execute("CREATE OR REPLACE TEMP VIEW _checked AS SELECT * EXCLUDE (_timed) FROM _numbered")
 
 
 def time_of_day_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
