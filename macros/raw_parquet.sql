@@ -1,11 +1,10 @@
-{#- Spark reads the raw layer from Parquet (pipeline/ingest/raw_parquet.py writes the layout): each
+{#- Spark reads the raw layer from Parquet (ingestion writes it: pipeline/ingest/raw_parquet.py): each
     raw source `raw.<table>` becomes a view over the folder `<root>/<table less any leading _>`
     (Spark skips paths that start with one), whose `_file_id=N`
     subfolders (one loaded file each) Spark reads back as the `_file_id` column. Run before
     every dbt command on Spark (on-run-start); `root` is PRIMED_RAW_PARQUET, and nothing is done
     when it is unset (raw tables kept in the metastore some other way) or on another engine.
-    This is the one place that maps sources to Parquet: when ingestion writes its own layout,
-    change the path below. -#}
+    This is the one place that maps sources to Parquet. -#}
 {% macro register_raw_parquet(root=env_var('PRIMED_RAW_PARQUET', '')) -%}
     {{ return(adapter.dispatch('register_raw_parquet', 'primed')(root)) }}
 {%- endmacro %}

@@ -268,3 +268,37 @@ def test_a_waiting_file_has_one_row_that_its_load_replaces(tmp_path):
     assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "waiting")]
     ingest(landing, tmp_path / "wh")
     assert q(tmp_path / "wh", rows) == [("README.txt", "ignored"), ("cld_q1.csv", "loaded")]
+
+
+def test_each_loaded_file_is_written_as_parquet_once(tmp_path, monkeypatch):
+    """With a raw Parquet root (PRIMED_RAW_PARQUET, or dbt on Spark), ingestion writes each
+    loaded file's rows in its own folder, once; a file that leaves raw leaves the Parquet."""
+    root = tmp_path / "raw_parquet"
+    monkeypatch.setenv("PRIMED_RAW_PARQUET", str(root))
+    landing, wh = tmp_path / "landing", tmp_path / "wh"
+    write_csv(landing / "cld_q1.csv", [cld_row(), cld_row(event_reference="R2")])
+    ingest(landing, wh)
+    first = root / "cld_events" / "_file_id=1" / "part-0.parquet"
+    assert first.exists() and (root / "files" / "part-0.parquet").exists()
+    written_at = first.stat().st_mtime_ns
+
+    write_csv(landing / "cld_q2.csv", [cld_row(event_reference="R3")])
+    ingest(landing, wh)
+    assert first.stat().st_mtime_ns == written_at  # not written again
+    parts = sorted(p.name for p in (root / "cld_events").iterdir())
+    assert parts == ["_file_id=1", "_file_id=2"]
+    con = duckdb.connect(str(WarehousePaths.at(wh).work_db))
+    try:
+        # The Parquet holds raw's rows, the file id as the folder says.
+        raw = "SELECT * EXCLUDE (_file_id), _file_id FROM raw.cld_events"
+        parquet = f"SELECT * FROM read_parquet('{root}/cld_events/*/*.parquet')"
+        differ = con.execute(
+            f"SELECT count(*) FROM (({raw} EXCEPT ALL {parquet}) "
+            f"UNION ALL ({parquet} EXCEPT ALL {raw}))"
+        ).fetchone()[0]
+        assert differ == 0
+        con.execute("DELETE FROM raw.cld_events WHERE _file_id = 1")  # as a purge does
+    finally:
+        con.close()
+    ingest(landing, wh)
+    assert sorted(p.name for p in (root / "cld_events").iterdir()) == ["_file_id=2"]

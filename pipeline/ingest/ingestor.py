@@ -8,6 +8,7 @@ loaded in one transaction. The run checkpoints the work database once, at the en
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from pipeline.ingest.header import map_headers, read_header
 from pipeline.ingest.load import load_file
 from pipeline.ingest.minimise import minimise_loaded
 from pipeline.ingest.pseudonyms import check_key
+from pipeline.ingest.raw_parquet import raw_parquet_root, sync_raw_parquet
 from pipeline.ingest.read import LandingFile
 from pipeline.ingest.results import FileResult, IngestReport, describe
 from pipeline.ingest.scan import OTHER_KIND, ZIP_KIND, Found, discover, zip_members
@@ -46,6 +48,8 @@ class Ingestor:
     ):
         self.paths = warehouse.ensure()
         self.memory_limit = settings.memory_limit
+        # Each loaded file's rows as Parquet too, where another engine reads them (Spark).
+        self.raw_parquet = raw_parquet_root(settings, self.paths)
         # A file modified more recently than this may still be being written: left for later.
         self.settle_seconds = settle_seconds
         self.pseudonym_key = pseudonym_key(self.paths, settings)
@@ -59,12 +63,17 @@ class Ingestor:
             self.prepare(con)
             if changed := minimise_loaded(con):
                 self.progress(f"minimised the personal fields of {changed:,} loaded row(s)")
+                if self.raw_parquet is not None:  # every file's Parquet is written again
+                    shutil.rmtree(self.raw_parquet, ignore_errors=True)
             ensure_manifest(con, self.paths)
             for found in discover(Path(landing)):
                 for result in self.ingest_found(con, found):
                     report.files.append(result)
                     self.progress(describe(result))
             con.execute("CHECKPOINT")
+            if self.raw_parquet is not None:
+                written = sum(sync_raw_parquet(con, self.raw_parquet).values())
+                self.progress(f"raw Parquet: {written:,} row(s) written to {self.raw_parquet}")
         finally:
             con.close()
         return report

@@ -1,7 +1,8 @@
 """The pipeline's dbt step on Apache Spark (PRIMED_DBT_TARGET=spark), all in one place.
 
-Before dbt, the work database's raw schema is written as Parquet (pipeline/ingest/raw_parquet.py's
-layout) under `<warehouse>/work/raw_parquet` (or PRIMED_RAW_PARQUET), and dbt's `spark` target
+Before dbt, the raw layer's Parquet under `<warehouse>/work/raw_parquet` (or PRIMED_RAW_PARQUET),
+which ingestion writes file by file, is brought in line with raw (pipeline/ingest/raw_parquet.py),
+and dbt's `spark` target
 (a local SparkSession in dbt's process, profiles.yml) keeps its tables and metastore under
 `<warehouse>/work/spark` (or PRIMED_SPARK_DIR). After a build that passed, every table dbt built
 on Spark (table models and seeds) replaces the same table of the work database, read from
@@ -44,11 +45,11 @@ def raw_parquet_dir(settings: DbtSettings, paths: WarehousePaths) -> Path:
 
 
 def prepare(settings: DbtSettings, paths: WarehousePaths, say: Callable[[str], None]) -> Path:
-    """Write the raw layer as Parquet where dbt's Spark target reads it (dbt_environment()
-    tells dbt where); return the target path for dbt (the Spark build's own manifest)."""
+    """The raw layer's Parquet, where dbt's Spark target reads it (dbt_environment() tells dbt
+    where), in line with raw; return the target path for dbt (the Spark build's own manifest)."""
     root = raw_parquet_dir(settings, paths)
     written = export_raw_parquet(paths.work_db, root)
-    say(f"raw layer for Spark: {sum(written.values()):,} rows of {len(written)} tables in {root}")
+    say(f"raw layer for Spark in {root}: {sum(written.values()):,} row(s) written now")
     return spark_dir(settings, paths) / "target"
 
 
