@@ -77,7 +77,7 @@ select
     cast(with_previous.other_changes_weekly as decimal(18, 2)) as other_changes_weekly,
     cast(with_previous.closing_weekly_cost as decimal(18, 2)) as closing_weekly_cost,
     cast(with_previous.closing_weekly_cost - with_previous.opening_weekly_cost as decimal(18, 2))
-        as net_weekly_change,
+        as net_commitment_change,
     with_previous.opening_lines_count,
     with_previous.new_lines_count,
     with_previous.ended_lines_count,
