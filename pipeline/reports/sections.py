@@ -265,8 +265,8 @@ def _waterfall(
         for month in (month_add(last, -i) for i in range(WATERFALL_TABLE_MONTHS))
         if month in rows
     ]
-    return Waterfall(f"chart-{name}", title, y_label, last, _steps(rows.get(last), steps),
-                     history=history)  # fmt: skip
+    latest = _steps(rows.get(last), steps)
+    return Waterfall(f"chart-{name}", title, y_label, last, latest, history=history)
 
 
 def spend_movement(b: PageBuilder) -> Section:

@@ -117,7 +117,8 @@ select
         when edges.edge = 'start' then 'New service'
         else 'Ended service'
     end as movement_type,
-    edges.weekly_change
+    -- Cast again: a negated or unioned decimal loses its scale on PostgreSQL.
+    cast(edges.weekly_change as decimal(18, 2)) as weekly_change
 from edges
 left join changes
     on
