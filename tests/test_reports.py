@@ -556,7 +556,9 @@ def test_waterfall_reads_in_black_and_white_and_leaves_out_what_is_withheld():
     table = waterfall.table(chart)
     assert "<td>[c]</td>" in table and "<td>+£30</td>" in table
     nothing = waterfall.Waterfall("chart-none", "A bridge", "GBP", date(2025, 3, 1), [])
-    assert 'data-marks="0"' in waterfall.render(nothing) and "no-data" in waterfall.render(nothing)
+    assert 'data-marks="0"' in waterfall.render(nothing) and "No data" in waterfall.render(nothing)
+    chart.steps = [waterfall.Step(s.label, None, s.total, masked="[c]") for s in chart.steps]
+    assert 'data-marks="0"' in waterfall.render(chart) and "Withheld" in waterfall.render(chart)
 
 
 def test_small_counts_are_suppressed(suppressed_site, demo):

@@ -96,9 +96,11 @@ def render(chart: Waterfall) -> str:
         f'font-weight="bold">{escape(chart.title)}</text>',
     ]
     if not bars:
+        withheld = any(step.masked for step in chart.steps)
+        note = "Withheld: too few service lines to show" if withheld else "No data for this period"
         out.append(
             f'<text class="no-data" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
-            f'font-size="14" fill="#555">No data for this period</text></svg>'
+            f'font-size="14" fill="#555">{note}</text></svg>'
         )
         return "\n".join(out)
     ends = [v for _, a, b, _ in bars for v in (a, b)]
