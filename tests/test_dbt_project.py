@@ -24,6 +24,10 @@ REQUIRED_COLUMNS = {
     "rpt_reviewed_12m_monthly": "month_end, eligible_people, reviewed_people, reviewed_share",
     "rpt_spend_committed_vs_paid_monthly": "month, service_type, committed_spend, paid_spend, "
     "difference",
+    "rpt_spend_movement_monthly": "team_code, month, opening_weekly_cost, new_services_weekly, "
+    "ended_services_weekly, review_changes_weekly, other_changes_weekly, closing_weekly_cost, "
+    "placement_spend, placement_days",
+    "fct_commitment_movements": "service_event_id, team_code, month, movement_type, weekly_change",
     "rpt_scorecard": "team_code, measure, period_start, period_end, actual, target, tolerance, "
     "direction, difference, rag, is_exception",
     "rpt_actions": "action_id, team_code, raised_date, meeting, action, owner, due_date, status, "

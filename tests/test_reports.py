@@ -27,6 +27,7 @@ from pipeline.reports import (
     render_reports_into,
     slug,
 )
+from pipeline.reports.charts import format_value
 from pipeline.reports.suppression import suppress_rows
 from tests.browser import Browser, start_browser
 from tests.personal_data import assert_no_personal_data, personal_values
@@ -39,6 +40,7 @@ TEAM_REPORTS = ("team_workload", "work_completed", "assessment_outcomes")
 SERVICE_REPORTS = (
     "front_door",
     "placement_spend",
+    "spend_movement",
     "reviews",
     "team_workload",
     "work_completed",
@@ -166,6 +168,88 @@ def test_csvs_match_the_marts(demo):
     assert flags == sorted(flags, reverse=True), "exceptions first"
 
 
+def _bridge_adds_up(rows: list[dict[str, str]]) -> None:
+    """A spend_movement CSV's bridge, to the penny: start + movements = end each month, and
+    each month starts where the one before ended; volume + price = the change in placement
+    spend (the CSV's six significant figures aside)."""
+    from decimal import Decimal
+
+    previous = None
+    for row in rows:
+        start, end = Decimal(row["opening_weekly_cost"]), Decimal(row["closing_weekly_cost"])
+        moved = sum(Decimal(row[c]) for c in BRIDGE[1:5])
+        assert start + moved == end, row
+        assert end - start == Decimal(row["net_commitment_change"]), row
+        if previous is not None:
+            assert start == Decimal(previous["closing_weekly_cost"]), (previous, row)
+        if row["avg_daily_spend_change"]:
+            split = float(row["volume_effect"]) + float(row["price_effect"])
+            change = float(row["avg_daily_spend_change"])
+            assert abs(split - change) <= 0.01 + 1e-5 * abs(change), row
+        previous = row
+
+
+def test_spend_movement_bridge_adds_up_and_is_drawn(demo, teams):
+    """Where the money moved: the service page and every team page with service lines show
+    the commitment bridge and the placement split as waterfalls of the latest month, with
+    spend_movement.csv beside them: its bridge adds up and chains month to month, its rows
+    are the mart's, and the waterfall's end bar is the CSV's latest end."""
+    _, paths, site = demo
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        mart = {
+            (r[0], r[1]): r[2]
+            for r in con.execute(
+                "select team_code, month, closing_weekly_cost from marts.report_spend_movement"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    with_lines = {team for team, _ in mart if team != "ALL"}
+    pages = [(site, "ALL")] + [
+        (site / "teams" / slug(t["team_code"]), t["team_code"])
+        for t in teams
+        if t["team_code"] in with_lines
+    ]
+    assert len(pages) > 5
+    for folder, team in pages:
+        rows = read_csv(folder / "spend_movement.csv")
+        assert len(rows) == 24 and {r["team_code"] for r in rows} == {team}, folder
+        _bridge_adds_up(rows)
+        for row in rows:
+            assert float(row["closing_weekly_cost"]) == float(
+                mart[(team, date.fromisoformat(row["month"]))]
+            )
+        html = (folder / "index.html").read_text()
+        section = re.search(r'id="spend_movement">(.*?)</section>', html, re.S).group(1)
+        bridge = re.search(
+            r'<svg [^>]*id="chart-commitment-bridge"[^>]*>(.*?)</svg>', section, re.S
+        )
+        assert 'data-marks="6"' in bridge.group(0), folder  # start, four movements, end
+        end = format_value(float(rows[-1]["closing_weekly_cost"]), "gbp")
+        assert f"End of month, {date.fromisoformat(rows[-1]['month']):%b %y}: {end}</title>" in (
+            bridge.group(1)
+        )
+        assert 'id="chart-placement-price-volume"' in section
+        assert "url(" not in section  # stripes drawn as lines: prints the same everywhere
+    # Not on the pages of teams that hold no service lines.
+    for team in teams:
+        if team["team_code"] not in with_lines:
+            folder = site / "teams" / slug(team["team_code"])
+            assert 'id="spend_movement"' not in (folder / "index.html").read_text()
+            assert not (folder / "spend_movement.csv").exists()
+    # The whole service is the teams summed.
+    service = read_csv(site / "spend_movement.csv")
+    month = service[-1]["month"]
+    teams_sum = sum(
+        float(r["closing_weekly_cost"])
+        for t in with_lines
+        for r in read_csv(site / "teams" / slug(t) / "spend_movement.csv")
+        if r["month"] == month
+    )
+    assert abs(teams_sum - float(service[-1]["closing_weekly_cost"])) < 0.01
+
+
 def _ids(paths, table: str, column: str) -> set[str]:
     con = duckdb.connect(str(paths.published_db), read_only=True)
     try:
@@ -267,7 +351,33 @@ COMPUTED_FROM = {
     "net_weekly_change": ("reviews_completed",),
     "net_annualised_change": ("reviews_completed",),
     "reviewed_share": ("reviewed_people", "eligible_people"),
+    # Where the money moved: each bridge amount from its lines; placement figures from this
+    # month's placement lines, their change also from last month's.
+    "opening_weekly_cost": ("opening_lines_count",),
+    "new_services_weekly": ("new_lines_count",),
+    "ended_services_weekly": ("ended_lines_count",),
+    "review_changes_weekly": ("review_change_lines_count",),
+    "other_changes_weekly": ("other_change_lines_count",),
+    "closing_weekly_cost": ("closing_lines_count",),
+    "net_commitment_change": ("opening_lines_count", "closing_lines_count"),
+    "avg_daily_spend": ("placement_lines_count",),
+    "avg_active_placements": ("placement_lines_count",),
+    "avg_daily_cost_per_placement": ("placement_lines_count",),
+    "previous_avg_daily_spend": ("previous_placement_lines_count",),
+    "avg_daily_spend_change": ("placement_lines_count", "previous_placement_lines_count"),
+    "volume_effect": ("placement_lines_count", "previous_placement_lines_count"),
+    "price_effect": ("placement_lines_count", "previous_placement_lines_count"),
 }
+# Amounts that add up: one withheld withholds them all (else subtraction finds it).
+BRIDGE = (
+    "opening_weekly_cost",
+    "new_services_weekly",
+    "ended_services_weekly",
+    "review_changes_weekly",
+    "other_changes_weekly",
+    "closing_weekly_cost",
+    "net_commitment_change",
+)
 # Scorecard measures whose actual is a count.
 COUNTED_MEASURES = frozenset({"contacts_count", "overdue_count"})
 
@@ -287,6 +397,8 @@ def expected_suppressed(report: str, row: dict[str, str]) -> dict[str, str]:
             out[column] = "[c]"
     if report == "scorecard" and row["measure"] in COUNTED_MEASURES and _small(row["actual"]):
         out["actual"], out["difference"] = "<5", "[c]"
+    if report == "spend_movement" and any(out[c] == "[c]" for c in BRIDGE):
+        out.update({c: "[c]" for c in BRIDGE if row[c]})
     return out
 
 
@@ -363,6 +475,37 @@ def test_suppress_rows_hides_small_counts_and_what_is_computed_from_them():
     assert suppress_rows([few_reviewed], REPORTS["reviews"]) == [
         {**few_reviewed, "reviewed_people": "<5", "reviewed_share": "[c]"}
     ]
+    movement = {
+        "opening_lines_count": 40,
+        "new_lines_count": 2,
+        "ended_lines_count": 6,
+        "review_change_lines_count": 0,
+        "other_change_lines_count": 0,
+        "closing_lines_count": 36,
+        "opening_weekly_cost": 30_000,
+        "new_services_weekly": 1_500,
+        "ended_services_weekly": -4_000,
+        "review_changes_weekly": 0,
+        "other_changes_weekly": 0,
+        "closing_weekly_cost": 27_500,
+        "net_commitment_change": -2_500,
+        "placement_lines_count": 9,
+        "previous_placement_lines_count": 3,
+        "avg_daily_spend": 1_400.0,
+        "previous_avg_daily_spend": 700.0,
+        "avg_daily_spend_change": 700.0,
+        "volume_effect": 650.0,
+        "price_effect": 50.0,
+    }
+    [row] = suppress_rows([movement], REPORTS["spend_movement"])
+    # Two new lines: their amount withheld, and so the whole bridge (it adds up); the
+    # placement change is withheld because last month's placements were few, this month's
+    # spend is not.
+    assert row["new_lines_count"] == "<5" and row["ended_lines_count"] == 6
+    assert all(row[c] == "[c]" for c in BRIDGE)
+    assert (row["previous_placement_lines_count"], row["previous_avg_daily_spend"]) == ("<5", "[c]")
+    assert row["volume_effect"] == row["price_effect"] == row["avg_daily_spend_change"] == "[c]"
+    assert row["avg_daily_spend"] == 1_400.0
     scorecard = [
         {"measure": "contacts_count", "actual": 3.0, "target": 40.0, "difference": -37.0},
         {"measure": "overdue_count", "actual": 0.0, "target": 1.0, "difference": -1.0},
@@ -373,6 +516,41 @@ def test_suppress_rows_hides_small_counts_and_what_is_computed_from_them():
         scorecard[1],  # zero is shown
         scorecard[2],  # a share, not a count
     ]
+
+
+def test_waterfall_reads_in_black_and_white_and_leaves_out_what_is_withheld():
+    from pipeline.reports import waterfall
+
+    chart = waterfall.Waterfall(
+        "chart-test",
+        "A bridge",
+        "GBP a week",
+        date(2025, 3, 1),
+        [
+            waterfall.Step("Start of month", 100.0, total=True),
+            waterfall.Step("New services", 30.0),
+            waterfall.Step("Ended services", -50.0),
+            waterfall.Step("Other changes", None, masked="[c]"),
+            waterfall.Step("End of month", 80.0, total=True),
+        ],
+    )
+    chart.history = [(chart.month, chart.steps)]
+    svg = waterfall.render(chart)
+    # Drawn: both levels and the two known movements; not the withheld one.
+    assert 'data-marks="4"' in svg and svg.count('class="mark bar') == 4
+    assert svg.count('class="mark bar level"') == 2
+    assert svg.count('class="mark bar rise"') == svg.count('class="mark bar fall"') == 1
+    # Told apart without colour: signed labels, stripes on rises, outlines, a legend.
+    assert ">+£30<" in svg and ">-£50<" in svg and ">£80<" in svg
+    assert re.search(r'<path d="M[^"]+V[^"]+" stroke="#D55E00"', svg)
+    assert svg.count('stroke="#000000"') >= 4 and "Rise" in svg and "Fall" in svg
+    assert "url(" not in svg and svg.count('class="axis-label"') == 2
+    table = waterfall.table(chart)
+    assert "<td>[c]</td>" in table and "<td>+£30</td>" in table
+    nothing = waterfall.Waterfall("chart-none", "A bridge", "GBP", date(2025, 3, 1), [])
+    assert 'data-marks="0"' in waterfall.render(nothing) and "No data" in waterfall.render(nothing)
+    chart.steps = [waterfall.Step(s.label, None, s.total, masked="[c]") for s in chart.steps]
+    assert 'data-marks="0"' in waterfall.render(chart) and "Withheld" in waterfall.render(chart)
 
 
 def test_small_counts_are_suppressed(suppressed_site, demo):
@@ -392,7 +570,7 @@ def test_small_counts_are_suppressed(suppressed_site, demo):
                 changed[path.stem] = changed.get(path.stem, 0) + 1
     # The demo has small counts in each of these, so the rule was exercised on each.
     assert {"front_door", "team_workload", "work_completed", "assessment_outcomes", "reviews",
-            "scorecard"} <= set(changed), changed  # fmt: skip
+            "scorecard", "spend_movement"} <= set(changed), changed  # fmt: skip
     for path in site_files(suppressed_site):
         if path.suffix == ".html":
             html = path.read_text()
@@ -475,6 +653,10 @@ def test_index_and_team_pages_render_in_chromium(demo, browser):
         team
     )
     assert team["chart-on-time"]["targets"] == 1 and team["chart-open-work"]["expected"] == 48
+    # The waterfalls: every bar drawn (check_page), the bridge's six on both pages.
+    for page in (index, team):
+        assert page["chart-commitment-bridge"]["expected"] == 6
+        assert page["chart-placement-price-volume"]["expected"] > 0
     assert "spark-" in (site / "teams" / "eal-lt1" / "index.html").read_text()
     assert (ARTIFACTS / "index.png").stat().st_size > 10_000
     assert (ARTIFACTS / "team-eal-lt1.png").stat().st_size > 10_000

@@ -13,7 +13,7 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 
-from pipeline.reports import charts
+from pipeline.reports import charts, waterfall
 from pipeline.reports.data import ReportData
 from pipeline.reports.formatting import cell
 from pipeline.reports.sections import Section
@@ -105,11 +105,12 @@ def section_html(section: Section, csv_name: str) -> str:
     parts.append(f"<h2>{escape(section.title)}</h2>")
     for panel in section.panels:
         questions = "".join(f"<li>{escape(q)}</li>" for q in panel.questions)
+        kind = waterfall if isinstance(panel.chart, waterfall.Waterfall) else charts
         parts.append(
             '<div class="report"><div class="chart-col"><figure>'
-            + charts.render(panel.chart)
+            + kind.render(panel.chart)
             + "</figure>"
-            + charts.table(panel.chart)
+            + kind.table(panel.chart)
             + "</div>"
             + f"<aside><h3>Questions for the meeting</h3><ol>{questions}</ol></aside></div>"
         )

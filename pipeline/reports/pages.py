@@ -41,6 +41,7 @@ def service_page(data: ReportData, out: Path, team_pages: dict[str, str]) -> Non
         [
             s.front_door(builder),
             s.placement_spend(builder),
+            s.spend_movement(builder),
             s.reviews(builder, service=True),
             s.workload(builder),
             s.completed(builder),
@@ -76,6 +77,8 @@ def team_page(data: ReportData, team: Row, folder: Path) -> None:
         ]
         if any(r["reviews_completed"] for r in data.team_rows("reviews", code)):
             sections.append(s.reviews(builder, service=False))
+    if s.has_spend_movement(builder):
+        sections.append(s.spend_movement(builder))
     sections = s.ordered(sections, exceptions)
 
     def link(_team: str) -> str | None:

@@ -2,7 +2,8 @@
 questions beside every chart, and the measures whose exceptions bring the section to the top.
 
 One function per report: `front_door`, `workload`, `completed`, `outcomes`, `placement_spend`,
-`reviews`. `pages.py` chooses which a page shows; `layout.section_html` writes them out.
+`reviews`, `spend_movement`. `pages.py` chooses which a page shows; `layout.section_html`
+writes them out.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from dataclasses import dataclass
 
 from pipeline.reports.builder import PageBuilder
 from pipeline.reports.charts import PALETTE, Chart
-from pipeline.reports.data import ReportData
+from pipeline.reports.data import ReportData, Row, month_add
 from pipeline.reports.specs import QUESTIONS, REPORTS, SERVICE
+from pipeline.reports.waterfall import Step, Waterfall
 
 
 @dataclass
 class Panel:
-    chart: Chart
+    chart: Chart | Waterfall
     questions: tuple[str, ...]
 
 
@@ -29,7 +31,7 @@ class Section:
     measures: tuple[str, ...] = ()
 
 
-def _panel(chart: Chart) -> Panel:
+def _panel(chart: Chart | Waterfall) -> Panel:
     """The chart with its questions for the meeting (specs.QUESTIONS)."""
     return Panel(chart, QUESTIONS[chart.chart_id.removeprefix("chart-")])
 
@@ -220,6 +222,78 @@ def reviews(b: PageBuilder, service: bool) -> Section:
         panels,
         measures=("reviewed_share",) if service else (),
     )
+
+
+# Where the money moved (docs/spend-movement.md): each waterfall's steps, (column, label, level).
+BRIDGE_STEPS = (
+    ("opening_weekly_cost", "Start of month", True),
+    ("new_services_weekly", "New services", False),
+    ("ended_services_weekly", "Ended services", False),
+    ("review_changes_weekly", "Changes at review", False),
+    ("other_changes_weekly", "Other changes", False),
+    ("closing_weekly_cost", "End of month", True),
+)
+PRICE_VOLUME_STEPS = (
+    ("previous_avg_daily_spend", "Last month", True),
+    ("volume_effect", "Volume (placements)", False),
+    ("price_effect", "Price (cost per placement)", False),
+    ("avg_daily_spend", "This month", True),
+)
+WATERFALL_TABLE_MONTHS = 6
+
+
+def _steps(row: Row | None, steps: tuple[tuple[str, str, bool], ...]) -> list[Step]:
+    """A month's row as waterfall steps: withheld values (text) masked, missing ones empty."""
+    out = []
+    for column, label, level in steps:
+        value = row.get(column) if row else None
+        if isinstance(value, str):
+            out.append(Step(label, None, level, masked=value))
+        else:
+            out.append(Step(label, None if value is None else float(value), level))
+    return out
+
+
+def _waterfall(
+    b: PageBuilder, name: str, title: str, y_label: str, steps: tuple[tuple[str, str, bool], ...]
+) -> Waterfall:
+    """The page's latest month as a waterfall, with its last months for the table."""
+    rows = b.by_month("spend_movement")
+    last = b.data.months[-1]
+    history = [
+        (month, _steps(rows.get(month), steps))
+        for month in (month_add(last, -i) for i in range(WATERFALL_TABLE_MONTHS))
+        if month in rows
+    ]
+    latest = _steps(rows.get(last), steps)
+    return Waterfall(f"chart-{name}", title, y_label, last, latest, history=history)
+
+
+def spend_movement(b: PageBuilder) -> Section:
+    """Where the money moved: the commitment bridge of the latest month, and the change in
+    average daily spend on placements split into volume and price."""
+    bridge = _waterfall(
+        b,
+        "commitment-bridge",
+        "Weekly committed cost: what moved it this month",
+        "Committed cost a week (GBP)",
+        BRIDGE_STEPS,
+    )
+    price_volume = _waterfall(
+        b,
+        "placement-price-volume",
+        "Average daily spend on placements: volume and price",
+        "Spend per day (GBP)",
+        PRICE_VOLUME_STEPS,
+    )
+    return Section(
+        "spend_movement", REPORTS["spend_movement"].title, [_panel(bridge), _panel(price_volume)]
+    )
+
+
+def has_spend_movement(b: PageBuilder) -> bool:
+    """Whether the page's team (or service) has service lines to bridge."""
+    return bool(b.data.team_rows("spend_movement", b.team))
 
 
 def ordered(sections: list[Section], exceptions: set[str]) -> list[Section]:

@@ -26,7 +26,49 @@ class ReportSpec:
     counts: tuple[str, ...] = ()
     # column -> the counts it is computed from: withheld when one of them is suppressed.
     dependents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns that add up (a bridge): when one is withheld, all are (else subtraction finds it).
+    together: tuple[str, ...] = ()
 
+
+# Where the money moved (docs/spend-movement.md): each bridge amount from its lines, the
+# placement figures from this month's placement lines, their change also from last month's.
+SPEND_MOVEMENT_BRIDGE = (
+    "opening_weekly_cost",
+    "new_services_weekly",
+    "ended_services_weekly",
+    "review_changes_weekly",
+    "other_changes_weekly",
+    "closing_weekly_cost",
+    "net_commitment_change",
+)
+SPEND_MOVEMENT_COUNTS = (
+    "opening_lines_count",
+    "new_lines_count",
+    "ended_lines_count",
+    "review_change_lines_count",
+    "other_change_lines_count",
+    "closing_lines_count",
+    "placement_lines_count",
+    "previous_placement_lines_count",
+)
+_PLACEMENTS = ("placement_lines_count",)
+_CHANGE = ("placement_lines_count", "previous_placement_lines_count")
+SPEND_MOVEMENT_DEPENDENTS = {
+    "opening_weekly_cost": ("opening_lines_count",),
+    "new_services_weekly": ("new_lines_count",),
+    "ended_services_weekly": ("ended_lines_count",),
+    "review_changes_weekly": ("review_change_lines_count",),
+    "other_changes_weekly": ("other_change_lines_count",),
+    "closing_weekly_cost": ("closing_lines_count",),
+    "net_commitment_change": ("opening_lines_count", "closing_lines_count"),
+    "avg_daily_spend": _PLACEMENTS,
+    "avg_active_placements": _PLACEMENTS,
+    "avg_daily_cost_per_placement": _PLACEMENTS,
+    "previous_avg_daily_spend": ("previous_placement_lines_count",),
+    "avg_daily_spend_change": _CHANGE,
+    "volume_effect": _CHANGE,
+    "price_effect": _CHANGE,
+}
 
 REPORTS: dict[str, ReportSpec] = {
     spec.key: spec
@@ -94,6 +136,13 @@ REPORTS: dict[str, ReportSpec] = {
                 "net_annualised_change": ("reviews_completed",),
                 "reviewed_share": ("reviewed_people", "eligible_people"),
             },
+        ),
+        ReportSpec(
+            "spend_movement",
+            "Where the money moved: commitment bridge, placement volume and price",
+            counts=SPEND_MOVEMENT_COUNTS,
+            dependents=SPEND_MOVEMENT_DEPENDENTS,
+            together=SPEND_MOVEMENT_BRIDGE,
         ),
         # Worker rows: never on pages for outside the service (see by_whom.py).
         ReportSpec("by_whom", "Work by whom"),
@@ -163,6 +212,15 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
     "placement-cost": (
         "Are new placements agreed at higher rates than the ones ending?",
         "Where are fee uplifts or top-ups driving the cost?",
+    ),
+    "commitment-bridge": (
+        "Which new services and ended services moved the commitment most, and were they expected?",
+        "Did changes at review lower or raise the weekly cost, and what made the difference?",
+        "What are the other changes (uplifts, corrections), and who agreed them?",
+    ),
+    "placement-price-volume": (
+        "Is placement spend moving because there are more placements or because each costs more?",
+        "Where the price rose, was it new placements at higher rates or fee uplifts?",
     ),
     "reviews-completed": (
         "Are reviews keeping pace with the people who are due one?",

@@ -1,8 +1,10 @@
 """Small-number suppression, for pages and CSVs that leave the service.
 
 Counts of 1 to 4 are shown as `<5`; a rate or amount computed from such a count is withheld
-(`[c]`); zero is shown. Which columns are counts, and what each derived column is computed
-from, is in the report's spec (`specs.py`). Charts leave withheld values out (`builder.py`).
+(`[c]`); zero is shown; amounts that add up (a bridge: the spec's `together`) are withheld all
+together when one is, or subtraction would find it. Which columns are counts, and what each
+derived column is computed from, is in the report's spec (`specs.py`). Charts leave withheld
+values out (`builder.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def suppress_rows(rows: Iterable[Row], spec: ReportSpec) -> list[Row]:
         for column, sources in spec.dependents.items():
             if column in row and row[column] is not None and small.intersection(sources):
                 new[column] = WITHHELD
+        if any(new.get(c) == WITHHELD for c in spec.together):
+            new.update({c: WITHHELD for c in spec.together if row.get(c) is not None})
         counted = spec.key == "scorecard" and row.get("measure") in COUNT_MEASURES
         if counted and is_small(row.get("actual")):
             new["actual"] = SUPPRESSED
