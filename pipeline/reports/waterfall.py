@@ -186,7 +186,9 @@ def _bar(
             f"M{sx:.1f},{top:.1f} V{top + h:.1f}"
             for sx in (x + k for k in range(STRIPE_GAP, int(w), STRIPE_GAP))
         )
-        out.append(f'<path d="{stripes}" stroke="{RISE}" stroke-width="2" fill="none"/>')
+        out.append(
+            f'<path class="stripes" d="{stripes}" stroke="{RISE}" stroke-width="2" fill="none"/>'
+        )
     out.append(
         f'<text class="value" x="{x + w / 2:.1f}" y="{top - 4:.1f}" text-anchor="middle" '
         f'font-size="11" fill="#111">{escape(text)}</text>'
@@ -203,13 +205,13 @@ def _legend(top: float) -> list[str]:
         (FALL, "Fall", False),
     ):
         out.append(
-            f'<rect x="{x}" y="{top - 9}" width="12" height="12" fill="{fill}" '
-            f'stroke="{OUTLINE}" stroke-width="1"/>'
+            f'<rect class="swatch {name.lower()}" x="{x}" y="{top - 9}" width="12" height="12" '
+            f'fill="{fill}" stroke="{OUTLINE}" stroke-width="1"/>'
         )
         if striped:
             out.append(
-                f'<path d="M{x + 4},{top - 9} V{top + 3} M{x + 8},{top - 9} V{top + 3}" '
-                f'stroke="{RISE}" stroke-width="2"/>'
+                f'<path class="stripes" d="M{x + 4},{top - 9} V{top + 3} M{x + 8},{top - 9} '
+                f'V{top + 3}" stroke="{RISE}" stroke-width="2"/>'
             )
         out.append(f'<text x="{x + 18}" y="{top + 2}">{escape(name)}</text>')
         x += 90
