@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ from pipeline.quality.frames import (
     PII,
     expectation_columns,
     grouped_column,
-    grouping_id,
 )
 from pipeline.quality.suites import Suite, is_blocking
 
@@ -237,12 +235,10 @@ def _grouped_result(
 def run_grouped(
     suite: Suite, df, cols: list[str], sets: list[tuple], raw_out: list | None = None
 ) -> dict[Any, list[ExpectationResult]]:
-    """Row rules on the grouped frame (one GX run), each expectation limited to its own
-    grouping set; results per `_file` (the frame may hold several files' groups)."""
-    gid = {grouping_id(cols, k): i for i, k in enumerate(sets)}
+    """Row rules on the grouped frame (`profile.Profile.gx_frame`: one GX run), each
+    expectation limited to its own grouping set (`_set`); results per `_file` (the frame may
+    hold several files' groups)."""
     df = df.reset_index(drop=True)
-    gcols = sorted(c for c in df.columns if re.fullmatch(r"_g[0-9]+", c))
-    df["_set"] = [gid[tuple(int(x) for x in t)] for t in df[gcols].itertuples(index=False)]
     df = df.astype({c: object for c in cols if df[c].dtype != object})
     scoped = suite.scoped("row")
     exps = _grouped_expectations(scoped, sets)
