@@ -166,22 +166,23 @@ def from_profile(prof: Profile, file_key: int, present: set[str], report: Valida
 
     groups = prof.file_groups(file_key)
 
-    def mine(column: str):
-        return groups.get(column, prof.groups.iloc[0:0])
+    def mine(column: str, *columns: str) -> list[tuple]:
+        """The file's groups of the set of `column`: its columns' values, rows, examples."""
+        cols = (column, *columns)
+        return [(*(g[c] for c in cols), g["_n"], g["_rows"]) for g in groups.get(column, [])]
 
     for f in fields:
-        for value, n, ex in mine(f"dqs_{f}")[[f"dqs_{f}", "_n", "_rows"]].itertuples(index=False):
+        for value, n, ex in mine(f"dqs_{f}"):
             counts[(f, int(value))] = (int(n), _examples(ex) if value < 0 else [])
     for f in DATES:
-        for value, n, ex in mine(f"dqt_{f}")[[f"dqt_{f}", "_n", "_rows"]].itertuples(index=False):
+        for value, n, ex in mine(f"dqt_{f}"):
             if value == 1:
                 times[f] = (int(n), _examples(ex))
     report.rows = sum(n for (f, _v), (n, _ex) in counts.items() if f == fields[0])
     report.fields.extend(_field_stats(f, suite, present, counts, times) for f in fields)
     _values(mine, present, report)
     periods = sorted(
-        mine(PERIOD[0])[[*PERIOD, "_n"]].itertuples(index=False),
-        key=lambda p: (-p[3], *(str(x) for x in p[:3])),
+        (p[:4] for p in mine(*PERIOD)), key=lambda p: (-p[3], *(str(x) for x in p[:3]))
     )[:20]
     report.periods = [
         {
@@ -218,7 +219,7 @@ def _values(mine, present: set[str], report: ValidationReport) -> None:
     """The coded fields' values that are not Release 2 values, with counts and example rows."""
     local = {(m.field, code_key(m.raw_value)): m for m in local_mappings()}
     for f in (f for f in CODED_FIELDS if f in present):
-        for value, n, ex in mine(f"dqv_{f}")[[f"dqv_{f}", "_n", "_rows"]].itertuples(index=False):
+        for value, n, ex in mine(f"dqv_{f}"):
             value = _text(value)
             if value is None or value in r2_values(f):
                 continue

@@ -16,7 +16,7 @@ per file (planning the suites' SQL costs as much as scanning a quarter's extract
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -38,21 +38,32 @@ PERIOD = ("dqp_start", "dqp_end", "dqp_la")
 
 @dataclass
 class Profile:
-    groups: Any  # DataFrame: _file, _set (index into `sets`), the sets' columns, _n, _rows
+    groups: list[dict]  # one per group: _file, _loaded, _set, the set's columns, _n, _rows
     sets: list[tuple]  # each set's columns (`_file` and `_loaded` left out)
     gx_columns: list[str]  # the GX rules' columns
     gx_sets: int  # sets[:gx_sets] are the GX rules' sets
+    numbers: list[str] = field(default_factory=list)  # GX columns that are numbers
+    _by_file: dict | None = None
 
     def gx_frame(self):
         """The loaded rows' groups of the GX rules' sets (the frame GX validates)."""
-        g = self.groups
-        mine = g[(g["_set"] < self.gx_sets) & (g["_loaded"] == True)]  # noqa: E712
-        return mine[["_file", "_set", *self.gx_columns, "_n", "_rows"]].reset_index(drop=True)
+        import pandas as pd
 
-    def file_groups(self, file_key: Any) -> dict[str, Any]:
+        mine = [g for g in self.groups if g["_set"] < self.gx_sets and g["_loaded"]]
+        df = pd.DataFrame(mine, columns=["_file", "_set", *self.gx_columns, "_n", "_rows"])
+        for c in self.numbers:
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+        return df
+
+    def file_groups(self, file_key: Any) -> dict[str, list[dict]]:
         """One file's groups of each DQ set, by the set's first column (`dqs_gender`...)."""
-        g = self.groups[(self.groups["_file"] == file_key) & (self.groups["_set"] >= self.gx_sets)]
-        return {self.sets[int(k)][0]: part for k, part in g.groupby("_set")}
+        if self._by_file is None:
+            self._by_file = {}
+            for g in self.groups:
+                if g["_set"] >= self.gx_sets:
+                    mine = self._by_file.setdefault(g["_file"], {})
+                    mine.setdefault(self.sets[g["_set"]][0], []).append(g)
+        return self._by_file.get(file_key, {})
 
 
 def _gx_column_sql(kind: str, c: str) -> str:
@@ -141,8 +152,6 @@ def profile(
 ) -> Profile:
     """Run `profile_sql`: one row per group (`_file`, `_loaded`, `_set`, the set's columns,
     `_n`, `_rows`). The DQ sets' groups count loaded and quarantined rows together."""
-    import pandas as pd
-
     sql, sets, gx_cols, types = profile_sql(kind, relation, suite, dq_suite)
     n_gx = len(_gx_sets(suite)[0])
     merged: dict[tuple, dict] = {}
@@ -162,15 +171,7 @@ def profile(
         )  # fmt: skip
         group["_n"] += n
         group["_rows"] = sorted(group["_rows"] + list(rows or []))[:MAX_EXAMPLES]
-    df = pd.DataFrame(
-        list(merged.values()),
-        columns=["_file", "_loaded", "_set", "_n", "_rows"]
-        + list(dict.fromkeys(c for k in sets for c in k)),
-    )
-    for c, t in types.items():
-        if c in df.columns and t is float:
-            df[c] = pd.to_numeric(df[c], errors="coerce")
     # In a stable order (DuckDB's is not): groups of a set hold different rows.
-    df["_first"] = [r[0] if r else -1 for r in df["_rows"]]
-    df = df.sort_values(["_file", "_set", "_first"], kind="stable").reset_index(drop=True)
-    return Profile(df.drop(columns="_first"), sets, gx_cols, n_gx)
+    groups = sorted(merged.values(), key=lambda g: (g["_file"], g["_set"], g["_rows"][:1]))
+    numbers = [c for c in gx_cols if types.get(c) is float]
+    return Profile(groups, sets, gx_cols, n_gx, numbers)
