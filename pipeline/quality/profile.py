@@ -102,9 +102,10 @@ def _dq_columns(suite: Suite) -> dict[str, str]:
 
 def profile_sql(
     kind: str, relation: str, suite: Suite | None, dq_suite: Suite | None = None
-) -> tuple[str, list[tuple], list[str], dict[str, type]]:
+) -> tuple[str, list[tuple], list[str], dict[str, type], dict[int, int]]:
     """The query over `relation` (`_file`, `_loaded`, `_row` and every contract column as
-    VARCHAR); its sets (GX rules' first), its GX columns and the columns that are numbers.
+    VARCHAR); its sets (GX rules' first), its GX columns, the columns that are numbers and the
+    DQ sets that a GX rule's set counts (set -> GX set).
 
     Each set becomes one text column (`_s<k>`: a single column's value as text, several
     columns' values as a JSON object) and UNPIVOT makes one aggregate of them all, per file,
@@ -117,6 +118,15 @@ def profile_sql(
     types.update(
         {c: float for c in gx_cols if c not in PII and kinds.get(c) in ("number", "integer")}
     )
+    # A coded field's value is often a GX rule's column too: that set counts for both.
+    gx_single = {k[0]: i for i, k in enumerate(gx_sets) if len(k) == 1}
+    shared = {
+        j: gx_single[k[0][4:]]
+        for j, k in enumerate(sets)
+        if k[0].startswith("dqv_")
+        and k[0][4:] in gx_single
+        and _gx_column_sql(kind, k[0][4:]) == k[0][4:]
+    }
     first, second = derived_layers(kind)
     select = ", ".join([f"{_gx_column_sql(kind, c)} AS {c}" for c in gx_cols] + list(dq))
 
@@ -131,16 +141,16 @@ def profile_sql(
         f"l3 AS (SELECT *{''.join(f', {s} AS {n}' for n, s in dq.items())} FROM l2)",
         f"f AS (SELECT _file, _row, _loaded, {select} FROM l3)",
         "g AS (SELECT _file, _row, _loaded, "
-        + ", ".join(f"{text(k)} AS _s{i}" for i, k in enumerate(sets))
+        + ", ".join(f"{text(k)} AS _s{i}" for i, k in enumerate(sets) if i not in shared)
         + " FROM f)",
     ]
-    names = ", ".join(f"_s{i}" for i in range(len(sets)))
+    names = ", ".join(f"_s{i}" for i in range(len(sets)) if i not in shared)
     sql = (
         f"WITH {', '.join(layers)} SELECT _file, _loaded, _name, _value, count(*) AS _n, "
         f"min(_row, {MAX_EXAMPLES}) AS _rows "
         f"FROM g UNPIVOT INCLUDE NULLS (_value FOR _name IN ({names})) GROUP BY ALL"
     )
-    return sql, sets, gx_cols, types
+    return sql, sets, gx_cols, types, shared
 
 
 def profile(
@@ -152,9 +162,21 @@ def profile(
 ) -> Profile:
     """Run `profile_sql`: one row per group (`_file`, `_loaded`, `_set`, the set's columns,
     `_n`, `_rows`). The DQ sets' groups count loaded and quarantined rows together."""
-    sql, sets, gx_cols, types = profile_sql(kind, relation, suite, dq_suite)
+    sql, sets, gx_cols, types, shared = profile_sql(kind, relation, suite, dq_suite)
     n_gx = len(_gx_sets(suite)[0])
+    also = {k: [j for j, g in shared.items() if g == k] for k in set(shared.values())}
     merged: dict[tuple, dict] = {}
+
+    def add(file, loaded, k: int, values: list, n: int, rows) -> None:
+        key = (file, k, loaded if k < n_gx else None, *values)
+        group = merged.setdefault(
+            key,
+            {"_file": file, "_loaded": key[2], "_set": k,
+             **dict(zip(sets[k], values, strict=True)), "_n": 0, "_rows": []},
+        )  # fmt: skip
+        group["_n"] += n
+        group["_rows"] = sorted(group["_rows"] + list(rows or []))[:MAX_EXAMPLES]
+
     for file, loaded, name, value, n, rows in con.execute(sql).fetchall():
         k = int(name[2:])
         cols = sets[k]
@@ -163,14 +185,9 @@ def profile(
         else:
             obj = json.loads(value)
             values = [obj[c] for c in cols]
-        key = (file, k, loaded if k < n_gx else None, *values)
-        group = merged.setdefault(
-            key,
-            {"_file": file, "_loaded": key[2], "_set": k, **dict(zip(cols, values, strict=True)),
-             "_n": 0, "_rows": []},
-        )  # fmt: skip
-        group["_n"] += n
-        group["_rows"] = sorted(group["_rows"] + list(rows or []))[:MAX_EXAMPLES]
+        add(file, loaded, k, values, n, rows)
+        for j in also.get(k, []):
+            add(file, loaded, j, values, n, rows)
     # In a stable order (DuckDB's is not): groups of a set hold different rows.
     groups = sorted(merged.values(), key=lambda g: (g["_file"], g["_set"], g["_rows"][:1]))
     numbers = [c for c in gx_cols if types.get(c) is float]
