@@ -144,10 +144,11 @@ def _quality_reports(
 ) -> None:
     """The DQ report of every loaded CLD file, with the reconciliation, in the release."""
     from pipeline import quality
+    from pipeline.quality.results import DQ_CACHE, quality_dir
 
     started = time.perf_counter()
     tolerance = quality.mart_check_parameters(settings=settings)["tolerance"]
-    cache = paths.root / "quality" / "_dq_reports"
+    cache = quality_dir(paths.work_db) / DQ_CACHE  # raw checks fill it
     reports = quality.dq_report_for_loaded_files(
         paths.work_db, out, tolerance, cache, settings=settings
     )

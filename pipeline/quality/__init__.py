@@ -11,9 +11,10 @@ the DQ report of a CLD file in the national check codes: of a file not loaded (`
 (`dq_report_for_loaded_files`). GX results are saved under `<warehouse>/quality/<run id>/`.
 
 Modules: `suites` (loading the suites), `codes` (code lists and the council's own mappings),
-`rules_sql` (the rules as SQL), `frames` (what GX sees), `gx_run` (running GX), `raw_checks`,
-`mart_checks`, `reconciliation`, `results` (outcomes and run folders), `dq_report` (the
-report's data), `dq_file` and `dq_loaded` (its two sources), `dq_page` (the report written).
+`rules_sql` (the rules as SQL), `profile` (the one DuckDB pass that counts for GX and for the
+DQ reports), `frames` (what GX sees), `gx_run` (running GX), `raw_checks`, `mart_checks`,
+`reconciliation`, `results` (outcomes and run folders), `dq_report` (the report's data),
+`dq_file` and `dq_loaded` (its two sources), `dq_page` (the report written).
 """
 
 from pipeline.quality.codes import (

@@ -6,10 +6,11 @@ Per field: counts of valid, blank allowed, blank but mandatory, invalid and Rele
 counts; example row numbers; the reporting periods. Never a personal value: personal fields
 show counts and row numbers only, and values are listed for coded (defined-list) fields alone.
 
-`analyse` fills a `ValidationReport` from a canonical CLD relation, inside DuckDB in a few
-streaming scans with a memory limit (`connect`), so a multi-GB extract needs no more than a
-bounded amount of memory. `dq_file` (a file not loaded) and `dq_loaded` (loaded files) make
-the relation; `dq_page` writes the report.
+`from_profile` fills a `ValidationReport` from one streaming DuckDB pass (`profile`, with a
+memory limit: `connect`), so a multi-GB extract needs no more than a bounded amount of memory;
+for loaded files the raw checks make that pass (with their own) and cache its reports, and
+publishing only renders them. `analyse` does it for one relation (`dq_file`: a file not
+loaded); `dq_page` writes the report.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from pipeline.quality.codes import (
     local_mappings,
     r2_values,
 )
-from pipeline.quality.rules_sql import derived_columns, field_status_sql
+from pipeline.quality.profile import DATES, PERIOD, Profile, profile
 from pipeline.quality.suites import Suite, suite_for_kind
 
 THREADS = 2
 EXAMPLES = 5
+VALUE_EXAMPLES = 3  # example rows per value that is not a Release 2 value
 STATUS_COLUMNS = ("valid", "blank_allowed", "blank_mandatory", "invalid", "release_1")
 HEADERS = {c.name: c.header for c in contract.CLD_COLUMNS}
 BUCKETS = {1: "valid", 0: "blank_allowed", -1: "blank_mandatory", -7: "release_1"}  # else invalid
@@ -124,30 +126,6 @@ def _rules_text(suite: Suite, name: str) -> str:
     return "; ".join(rules)
 
 
-def _status_sql(suite: Suite, relation: str) -> str:
-    """Each field's check code per row (and each date's time of day), counted per field and
-    value with example rows of the problems."""
-    derived = derived_columns("cld")
-    fields = [c.name for c in contract.CLD_COLUMNS]
-    with_derived = (
-        f"(SELECT *, {', '.join(f'{sql} AS {name}' for name, sql in derived.items())} "
-        f"FROM {relation})"
-    )
-    statuses = ", ".join(f"{field_status_sql(suite, f)} AS s_{f}" for f in fields)
-    # Dates with a time of day other than midnight, as ingestion counts them (NULL otherwise,
-    # so that UNPIVOT leaves them out).
-    dates = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
-    timed = "".join(f", CASE WHEN {contract.time_of_day_sql(f)} THEN 1 END AS t_{f}" for f in dates)
-    # One streaming pass: the statuses unpivoted and counted per field and status (far faster
-    # in DuckDB than hundreds of FILTERed aggregates over the wide row).
-    return (
-        f"WITH s AS (SELECT _row, {statuses}{timed} FROM {with_derived}) "
-        "SELECT name, value, count(*), min(_row, "
-        f"{EXAMPLES}) FILTER (WHERE value < 0 OR starts_with(name, 't_')) "
-        "FROM (UNPIVOT s ON COLUMNS(* EXCLUDE (_row))) GROUP BY ALL"
-    )
-
-
 def _field_stats(f: str, suite: Suite, present: set[str], counts: dict, times: dict) -> FieldStats:
     """A field's counts per check code, with example rows of each problem."""
     stats = FieldStats(f, HEADERS[f], f in present, _rules_text(suite, f))
@@ -169,27 +147,57 @@ def analyse(
     con: duckdb.DuckDBPyConnection, relation: str, present: set[str], report: ValidationReport
 ) -> None:
     """Fill a report from a canonical CLD relation (`_row` + every contract column, VARCHAR)."""
+    rel = f"(SELECT 0 AS _file, false AS _loaded, * FROM {relation})"
+    from_profile(profile(con, "cld", rel, None, suite_for_kind("cld")), 0, present, report)
+
+
+def _examples(rows) -> list[int]:
+    return sorted(int(x) for x in rows) if rows is not None else []
+
+
+def from_profile(prof: Profile, file_key: int, present: set[str], report: ValidationReport) -> None:
+    """Fill a report from one file's groups of a profile made with the CLD suite's DQ sets:
+    counts per field and check code (example rows of the problems), dates with a time of day,
+    the coded values that are not Release 2 values, the reporting periods."""
     suite = suite_for_kind("cld")
     fields = [c.name for c in contract.CLD_COLUMNS]
     counts: dict[tuple[str, int], tuple[int, list]] = {}
     times: dict[str, tuple[int, list]] = {}
-    for name, value, n, ex in con.execute(_status_sql(suite, relation)).fetchall():
-        examples = sorted(int(x) for x in ex or [])
-        if name.startswith("t_"):
-            times[name[2:]] = (int(n), examples)
-        else:
-            counts[(name[2:], int(value))] = (int(n), examples)
+
+    groups = prof.file_groups(file_key)
+
+    def mine(column: str, *columns: str) -> list[tuple]:
+        """The file's groups of the set of `column`: its columns' values, rows, examples."""
+        cols = (column, *columns)
+        return [(*(g[c] for c in cols), g["_n"], g["_rows"]) for g in groups.get(column, [])]
+
+    for f in fields:
+        for value, n, ex in mine(f"dqs_{f}"):
+            counts[(f, int(value))] = (int(n), _examples(ex) if value < 0 else [])
+    for f in DATES:
+        for value, n, ex in mine(f"dqt_{f}"):
+            if value == 1:
+                times[f] = (int(n), _examples(ex))
     report.rows = sum(n for (f, _v), (n, _ex) in counts.items() if f == fields[0])
     report.fields.extend(_field_stats(f, suite, present, counts, times) for f in fields)
-    _values(con, relation, present, report)
-    periods = con.execute(
-        f"""SELECT reporting_period_start_date, reporting_period_end_date, la_code, count(*)
-            FROM {relation} GROUP BY ALL ORDER BY 4 DESC LIMIT 20"""
-    ).fetchall()
+    _values(mine, present, report)
+    periods = sorted(
+        (p[:4] for p in mine(*PERIOD)), key=lambda p: (-p[3], *(str(x) for x in p[:3]))
+    )[:20]
     report.periods = [
-        {"reporting_period_start_date": a, "reporting_period_end_date": b, "la_code": c, "rows": n}
+        {
+            "reporting_period_start_date": _text(a),
+            "reporting_period_end_date": _text(b),
+            "la_code": _text(c),
+            "rows": int(n),
+        }
         for a, b, c, n in periods
     ]
+
+
+def _text(value) -> str | None:
+    """A VARCHAR cell of a pandas frame (None when NULL)."""
+    return None if value is None or value != value else str(value)
 
 
 # --------------------------------------------------------------------------- values
@@ -207,31 +215,16 @@ def _value_status(f: str, value: str, local: dict[tuple[str, str], LocalMapping]
     return status
 
 
-def _values(con, relation: str, present: set[str], report: ValidationReport) -> None:
+def _values(mine, present: set[str], report: ValidationReport) -> None:
     """The coded fields' values that are not Release 2 values, with counts and example rows."""
-    coded = [f for f in CODED_FIELDS if f in present]
-    if not coded:
-        return
-    sets = ", ".join(f"({f})" for f in coded)
-    grouping = ", ".join(f"GROUPING({f}) AS g_{f}" for f in coded)
-    rows = con.execute(
-        f"""SELECT {", ".join(coded)}, {grouping}, count(*) AS n, min(_row, 3) AS ex
-            FROM {relation} GROUP BY GROUPING SETS ({sets})"""
-    ).fetchall()
     local = {(m.field, code_key(m.raw_value)): m for m in local_mappings()}
-    for r in rows:
-        rec = dict(zip([*coded, *(f"g_{f}" for f in coded), "n", "ex"], r, strict=True))
-        f = next(f for f in coded if rec[f"g_{f}"] == 0)
-        value = rec[f]
-        if value is None or value in r2_values(f):
-            continue
-        report.values.append(
-            ValueStats(
-                f,
-                value,
-                _value_status(f, value, local),
-                int(rec["n"]),
-                sorted(int(x) for x in rec["ex"]),
+    for f in (f for f in CODED_FIELDS if f in present):
+        for value, n, ex in mine(f"dqv_{f}"):
+            value = _text(value)
+            if value is None or value in r2_values(f):
+                continue
+            examples = _examples(ex)[:VALUE_EXAMPLES]
+            report.values.append(
+                ValueStats(f, value, _value_status(f, value, local), int(n), examples)
             )
-        )
     report.values.sort(key=lambda v: (v.field, -v.rows, v.value))

@@ -1,9 +1,9 @@
 """The small frames GX validates, built in DuckDB.
 
-GX never gets a whole extract: one DuckDB scan per file groups the columns each row rule needs
-(GROUPING SETS, one per rule) into distinct combinations with their row count `_n` and example
-row numbers (`grouped_frame_sql`); GX validates that small frame and the counts are weighted by
-`_n`. Reference files are small and go to GX row by row (`frame_sql`, `batches`). Whole-file
+GX never gets a whole extract: one DuckDB pass over all the files checked groups the columns
+each row rule needs into distinct combinations per file with their row count `_n` and example
+row numbers (`profile`); GX validates that small frame and the counts are weighted by `_n`.
+Reference files are small and go to GX row by row (`frame_sql`, `batches`). Whole-file
 rules (`meta.scope = "file"`) run on one summary row per file and reporting period
 (`FILE_FRAMES`).
 
@@ -28,14 +28,16 @@ BATCH_ROWS = 500_000
 MAX_EXAMPLES = 5  # example row numbers per expectation
 PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
 GROUPING_CHUNK = 60  # columns per GROUPING() call (DuckDB's bitmask is 64 bits wide)
+# Over a relation of several files' loaded rows (`_file`): one summary row per file (and period).
 FILE_FRAMES = {
-    "cld": "SELECT reporting_period_end_date, count(*) AS rows, "
+    "cld": "SELECT _file, reporting_period_end_date, count(*) AS rows, "
     "any_value(ends) AS reporting_period_ends_in_file, "
     "any_value(starts) AS reporting_period_starts_in_file, any_value(las) AS la_codes_in_file "
-    "FROM {rel}, (SELECT count(DISTINCT reporting_period_end_date) AS ends, "
+    "FROM {rel} JOIN (SELECT _file, count(DISTINCT reporting_period_end_date) AS ends, "
     "count(DISTINCT reporting_period_start_date) AS starts, count(DISTINCT la_code) AS las "
-    "FROM {rel}) GROUP BY ALL",
-    "payments": "SELECT count(*) - count(DISTINCT payment_id) AS duplicate_payment_ids FROM {rel}",
+    "FROM {rel} GROUP BY _file) USING (_file) GROUP BY ALL",
+    "payments": "SELECT _file, count(*) - count(DISTINCT payment_id) AS duplicate_payment_ids "
+    "FROM {rel} GROUP BY _file",
 }
 
 
@@ -45,6 +47,18 @@ def raw_relation(kind: str, file_id: int) -> str:
     return (
         f"(SELECT _row_number AS _row, {canonical_select(kind, sources)} "
         f"FROM raw.{contract.RAW_TABLE[kind]} WHERE _file_id = {int(file_id)})"
+    )
+
+
+def raw_files_relation(kind: str, file_ids: list[int], db: str = "") -> str:
+    """Several loaded files' rows of their raw table as one canonical relation: `_file` (the
+    file id), `_loaded` (true), `_row` and every contract column as VARCHAR."""
+    sources = {c.name: c.name for c in contract.KIND_COLUMNS[kind]}
+    ids = ", ".join(str(int(i)) for i in file_ids) or "NULL"
+    return (
+        f"(SELECT _file_id AS _file, true AS _loaded, _row_number AS _row, "
+        f"{canonical_select(kind, sources)} FROM {db}raw.{contract.RAW_TABLE[kind]} "
+        f"WHERE _file_id IN ({ids}))"
     )
 
 
@@ -110,29 +124,6 @@ def expectation_columns(e: dict) -> list[str]:
     return cols
 
 
-def grouped_frame_sql(suite: Suite, relation: str) -> tuple[str, list[str], list[tuple]]:
-    """One scan: every row rule's columns as a GROUPING SET, with the row count `_n` and up to
-    MAX_EXAMPLES row numbers per distinct combination. GX then checks each distinct combination
-    once; counts are weighted by `_n`. (A 5 GB extract becomes a frame of a few thousand rows.)"""
-    sets: list[tuple] = []
-    for _i, e in suite.scoped("row"):
-        key = tuple(expectation_columns(e))
-        if key not in sets:
-            sets.append(key)
-    cols = []
-    for key in sets:
-        cols += [c for c in key if c not in cols]
-    inner = frame_sql(suite.kind, relation, cols)
-    chunks = [cols[i : i + GROUPING_CHUNK] for i in range(0, len(cols), GROUPING_CHUNK)]
-    gsql = ", ".join(f"GROUPING({', '.join(ch)}) AS _g{n}" for n, ch in enumerate(chunks))
-    sql = (
-        f"SELECT {', '.join(cols)}, {gsql}, count(*) AS _n, "
-        f"min(_row, {MAX_EXAMPLES}) AS _rows FROM ({inner}) "
-        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(k) + ')' for k in sets)})"
-    )
-    return sql, cols, sets
-
-
 def grouping_id(cols: list[str], key: tuple) -> tuple[int, ...]:
     """The `_g0, _g1...` values DuckDB gives the rows of a grouping set (a bit per column left
     out, per chunk of columns)."""
@@ -142,11 +133,3 @@ def grouping_id(cols: list[str], key: tuple) -> tuple[int, ...]:
         n = len(ch)
         out.append(sum(1 << (n - 1 - j) for j, c in enumerate(ch) if c not in key))
     return tuple(out)
-
-
-def grouped_frame(con: duckdb.DuckDBPyConnection, suite: Suite, relation: str, file_key: Any):
-    """A file's grouped frame (column `_file` = `file_key`), its columns and grouping sets."""
-    sql, cols, sets = grouped_frame_sql(suite, relation)
-    df = con.execute(sql).df()
-    df["_file"] = file_key
-    return df, cols, sets

@@ -24,7 +24,6 @@ from pipeline.quality.frames import (
     PII,
     expectation_columns,
     grouped_column,
-    grouping_id,
 )
 from pipeline.quality.suites import Suite, is_blocking
 
@@ -212,70 +211,78 @@ def _grouped_expectations(scoped: list[tuple[int, dict]], sets: list[tuple]) -> 
     return exps
 
 
-def _grouped_result(
-    i: int, e: dict, column: str, r: dict, mine, element_count
-) -> ExpectationResult:
-    """One rule's result on one file's part of the grouped frame (`mine`), weighted by `_n`."""
-    agg = ExpectationResult(i, e)
+def _grouped_results(i: int, e: dict, column: str, r: dict, df, element_counts) -> dict:
+    """One rule's result per file (`_file`) of the grouped frame, weighted by `_n`: the
+    file's groups whose combination GX found unexpected."""
     error = _raised(r)
-    if error:
-        agg.success, agg.error = False, error
-        return agg
     res = r.get("result") or {}
-    idx = [x for x in (res.get("unexpected_index_list") or []) if x in mine.index]
-    agg.element_count = int(element_count)
-    bad = mine.loc[idx]
-    agg.unexpected_count = int(bad["_n"].sum())
-    agg.success = agg.unexpected_count == 0
-    if _shown(column) and not column.endswith("__given"):
-        for v, n in zip(bad[column], bad["_n"], strict=True):
-            agg.values[str(v)] += int(n)
-    agg.examples = sorted(x for rows in bad["_rows"] for x in rows)[:MAX_EXAMPLES]
-    return agg
+    bad = df[df["_combo"].isin(res.get("unexpected_index_list") or [])]
+    by_file = dict(iter(bad.groupby("_file"))) if len(bad) else {}
+    out = {}
+    for f, element_count in element_counts.items():
+        agg = ExpectationResult(i, e)
+        out[f] = agg
+        if error:
+            agg.success, agg.error = False, error
+            continue
+        agg.element_count = int(element_count)
+        mine = by_file.get(f)
+        if mine is None:
+            continue
+        agg.unexpected_count = int(mine["_n"].sum())
+        agg.success = agg.unexpected_count == 0
+        if _shown(column) and not column.endswith("__given"):
+            for v, n in zip(mine[column], mine["_n"], strict=True):
+                agg.values[str(v)] += int(n)
+        agg.examples = sorted(x for rows in mine["_rows"] for x in rows)[:MAX_EXAMPLES]
+    return out
 
 
 def run_grouped(
     suite: Suite, df, cols: list[str], sets: list[tuple], raw_out: list | None = None
 ) -> dict[Any, list[ExpectationResult]]:
-    """Row rules on the grouped frame (one GX run), each expectation limited to its own
-    grouping set; results per `_file` (the frame may hold several files' groups)."""
-    gid = {grouping_id(cols, k): i for i, k in enumerate(sets)}
+    """Row rules on the grouped frame (`profile.Profile.gx_frame`), each expectation limited
+    to its own grouping set (`_set`); results per `_file` (the frame may hold several files'
+    groups). The row rules judge a row by its own values alone, so GX validates each distinct
+    combination once, in one run (`_combo`), and each file's groups take its verdict."""
     df = df.reset_index(drop=True)
-    gcols = sorted(c for c in df.columns if re.fullmatch(r"_g[0-9]+", c))
-    df["_set"] = [gid[tuple(int(x) for x in t)] for t in df[gcols].itertuples(index=False)]
     df = df.astype({c: object for c in cols if df[c].dtype != object})
+    df["_combo"] = df.groupby(["_set", *cols], dropna=False, sort=False).ngroup()
     scoped = suite.scoped("row")
     exps = _grouped_expectations(scoped, sets)
     grouped = Suite(suite.name + "_grouped", suite.meta, exps, suite.digest)
     vd = _validation(grouped, "row", list(range(len(exps))))
     # GX reads the rules' columns only: the example row numbers (lists) stay out of its copies.
-    checked = df.drop(columns=["_rows"])
+    # (row i of `checked` is combination i: ngroup numbers them 0, 1...)
+    checked = df.drop_duplicates("_combo").sort_values("_combo")[["_set", *cols]]
+    checked = checked.reset_index(drop=True)
     run = vd.run(batch_parameters={"dataframe": checked}, result_format="COMPLETE")
     js = run.to_json_dict()
     by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
-    out: dict[Any, list[ExpectationResult]] = {}
-    files = sorted(set(df["_file"])) if "_file" in df.columns else [None]
 
-    # Each rule's rows counted per file from one evaluation of its condition over the frame
-    # (not one per rule and file: pandas pays for every evaluation by the frame's width).
+    # Each rule's rows counted per file from one evaluation of its condition over the frame's
+    # columns that the condition names (pandas pays for every evaluation by the frame's width).
     def rows_per_file(condition: str) -> dict:
-        hit = df[df.eval(condition)]
-        if "_file" not in df.columns:
-            return {None: hit["_n"].sum()}
-        return hit.groupby("_file")["_n"].sum().to_dict()
+        names = [c for c in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition) if c in df.columns]
+        narrow = df[list(dict.fromkeys(["_file", "_n", *names]))]
+        counts = narrow[narrow.eval(condition)].groupby("_file")["_n"].sum().to_dict()
+        return {f: counts.get(f, 0) for f in files}
 
-    element_counts = [rows_per_file(e2["kwargs"]["row_condition"]) for e2 in exps]
-    for f in files:
-        mine = df if f is None else df[df["_file"] == f]
-        out[f] = [
-            _grouped_result(i, e, e2["kwargs"]["column"], by_index[j], mine, counts.get(f, 0))
-            for j, ((i, e), e2, counts) in enumerate(zip(scoped, exps, element_counts, strict=True))
-        ]
+    files = sorted(set(df["_file"]))
+    per_rule = [
+        _grouped_results(
+            i, e, e2["kwargs"]["column"], by_index[j],
+            df[["_file", "_combo", "_n", "_rows", e2["kwargs"]["column"]]],
+            rows_per_file(e2["kwargs"]["row_condition"]),
+        )
+        for j, ((i, e), e2) in enumerate(zip(scoped, exps, strict=True))
+    ]  # fmt: skip
+    out: dict[Any, list[ExpectationResult]] = {f: [r[f] for r in per_rule] for f in files}
     if raw_out is not None:
         js["meta"]["primed_note"] = (
-            "validated on distinct combinations (one GROUPING SET per rule, row_condition "
-            "'_set == k', column _file = raw file id); unexpected_index_list indexes that "
-            "frame; row counts (weighted by _n) are in the primed summary"
+            "validated on the distinct combinations of every file checked (one set per rule, "
+            "row_condition '_set == k'); unexpected_index_list indexes those combinations; "
+            "row counts per file (weighted by _n) are in the primed summary"
         )
         _drop_value_lists(js)
         raw_out.append(scrub(js))

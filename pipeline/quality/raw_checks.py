@@ -24,11 +24,12 @@ from pipeline.quality.frames import (
     batches,
     frame_columns,
     frame_sql,
-    grouped_frame,
+    raw_files_relation,
     raw_relation,
 )
 from pipeline.quality.gx_run import ExpectationResult, run_file_scope, run_frames, run_grouped
-from pipeline.quality.results import CheckOutcome, quality_dir, run_dir, safe_name
+from pipeline.quality.profile import Profile, profile
+from pipeline.quality.results import DQ_CACHE, CheckOutcome, quality_dir, run_dir, safe_name
 from pipeline.quality.suites import Suite, is_blocking, suite_for_kind
 
 Results = tuple[list[ExpectationResult], list[dict]]  # a file's results, GX's own output
@@ -50,10 +51,7 @@ def validate_relations(
     relations: dict[Any, str],
     parameters: dict | None = None,
 ) -> dict[Any, Results]:
-    """Run a raw suite over several files' relations: one DuckDB scan per file builds its
-    grouped frame, then one GX run checks all files' row rules; file rules per file."""
-    import pandas as pd
-
+    """Run a raw suite over several files' relations (one canonical relation per file)."""
     out: dict[Any, Results] = {}
     if not relations:
         return out
@@ -64,27 +62,45 @@ def validate_relations(
             res = run_frames(suite, "row", batches(con, sql, BATCH_ROWS), parameters, raw)
             out[key] = (res, raw)
         return out
-    frames = []
-    cols: list[str] = []
-    sets: list[tuple] = []
-    for key, relation in relations.items():
-        df, cols, sets = grouped_frame(con, suite, relation, key)
-        frames.append(df)
+    keys = list(relations)
+    union = " UNION ALL ".join(
+        f"SELECT {i} AS _file, true AS _loaded, * FROM {r}"
+        for i, r in enumerate(relations.values())
+    )
+    fresh, _profile = validate_files(con, suite, f"({union})", list(range(len(keys))))
+    return {keys[i]: results for i, results in fresh.items()}
+
+
+def validate_files(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    relation: str,
+    files: list[int],
+    dq_suite: Suite | None = None,
+) -> tuple[dict[int, Results], Profile]:
+    """Run a raw suite over several files at once: `relation` holds their rows (`_file`,
+    `_loaded`, `_row`, the contract's columns as VARCHAR). One DuckDB pass (`profile`) makes
+    the grouped frame, one GX run checks every file's row rules and one the file rules; with
+    `dq_suite` the same pass counts what the DQ reports show (`dq_report.from_profile`)."""
+    import pandas as pd
+
+    prof = profile(con, suite.kind, relation, suite, dq_suite)
     shared: list[dict] = []
-    per_file = run_grouped(suite, pd.concat(frames, ignore_index=True), cols, sets, shared)
+    frame = prof.gx_frame()
+    sets = prof.sets[: prof.gx_sets]
+    per_file = run_grouped(suite, frame, prof.gx_columns, sets, shared)
     file_results: dict[Any, list[ExpectationResult]] = {}
     if suite.scoped("file") and suite.kind in FILE_FRAMES:
-        fdfs = []
-        for key, relation in relations.items():
-            fdf = con.execute(FILE_FRAMES[suite.kind].format(rel=relation)).df()
-            fdf["_file"] = key
-            fdfs.append(fdf)
-        file_results = run_file_scope(suite, pd.concat(fdfs, ignore_index=True), shared)
-    for key in relations:
+        loaded = f"(SELECT * FROM {relation} WHERE _loaded)"
+        fdf = con.execute(FILE_FRAMES[suite.kind].format(rel=loaded)).df()
+        fdf = pd.concat([fdf.drop(columns="_file"), fdf[["_file"]]], axis=1)
+        file_results = run_file_scope(suite, fdf, shared)
+    out = {}
+    for key in files:
         results = per_file.get(key, []) + file_results.get(key, [])
         results.sort(key=lambda r: r.index)
         out[key] = (results, shared)
-    return out
+    return out, prof
 
 
 def check_raw_extracts(
@@ -136,11 +152,8 @@ def _file_summaries(
     """(file name, loaded since `loaded_since`, summary of its results) for each file of a
     kind: validated now (GX output in the run's folder, summary cached) or from the cache."""
     table = contract.RAW_TABLE[kind]
-    todo = {}
-    for file_id, _name, _k, sha, _at in files:
-        if not (cache / f"{kind}_{sha[:32]}_{suite.digest}.json").exists():
-            todo[file_id] = raw_relation(kind, file_id)
-    fresh = validate_relations(con, suite, todo)
+    todo = [f for f in files if not (cache / f"{kind}_{f[3][:32]}_{suite.digest}.json").exists()]
+    fresh = _validate_now(con, kind, suite, todo, cache.parent / DQ_CACHE)
     per_file = []
     for file_id, name, _k, sha, loaded_at in files:
         cached = cache / f"{kind}_{sha[:32]}_{suite.digest}.json"
@@ -161,6 +174,30 @@ def _file_summaries(
         new = loaded_since is None or loaded_at >= loaded_since
         per_file.append((name, new, summary))
     return per_file
+
+
+def _validate_now(
+    con: duckdb.DuckDBPyConnection, kind: str, suite: Suite, files: list[tuple], dq_cache: Path
+) -> dict[int, Results]:
+    """Validate a kind's files now: reference files one by one; CLD and payments files all in
+    one pass, which also counts, for each CLD file, what its DQ report shows (saved in the
+    reports' cache, `dq_cache`, so that publishing reads no row again)."""
+    if not files:
+        return {}
+    if kind.startswith("ref_"):
+        return validate_relations(con, suite, {f[0]: raw_relation(kind, f[0]) for f in files})
+    ids = [f[0] for f in files]
+    if kind != "cld":
+        return validate_files(con, suite, raw_files_relation(kind, ids), ids)[0]
+    from pipeline.quality import dq_loaded
+
+    relation, present, malformed = dq_loaded.loaded_relation(con, "", [f[:2] for f in files])
+    fresh, prof = validate_files(con, suite, relation, ids, dq_suite=suite)
+    reports = dq_loaded.reports_from_profile(prof, [f[:2] for f in files], present, malformed)
+    dq_cache.mkdir(parents=True, exist_ok=True)
+    for file_id, _name, _k, sha, _at in files:
+        dq_loaded.cache_report(dq_cache / dq_loaded.cache_name(sha, suite.digest), reports[file_id])
+    return fresh
 
 
 def _failing(per_file: list[tuple[str, bool, dict]], blocking: bool) -> tuple[dict, bool]:

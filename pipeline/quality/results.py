@@ -30,6 +30,9 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text))[:120]
 
 
+DQ_CACHE = "_dq_reports"  # the DQ reports' analyses of loaded files, in quality_dir
+
+
 def quality_dir(work_db: Path) -> Path:
     """`<warehouse>/quality` of a warehouse's work database (`<warehouse>/work/primed.duckdb`)."""
     return Path(work_db).resolve().parent.parent / "quality"

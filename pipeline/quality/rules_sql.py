@@ -130,15 +130,33 @@ def _release_columns() -> dict[str, str]:
     """`<field>__release` of each coded CLD field, and the lists of the row's Release 1 and
     unmapped fields (`_release_1_fields`, `_unmapped_fields`)."""
     d = {f"{f}__release": _release_sql(f) for f in CODED_FIELDS}
+    d.update(_release_lists(d))
+    return d
+
+
+def _release_lists(release: dict[str, str]) -> dict[str, str]:
+    """The row's Release 1 and unmapped fields, from each coded field's release (SQL)."""
+    d = {}
     for col, rel in (("_release_1_fields", "R1"), ("_unmapped_fields", "unmapped")):
         d[col] = (
             "nullif(concat_ws(', ', "
             + ", ".join(
-                f"CASE WHEN {d[f'{f}__release']} = '{rel}' THEN '{f}' END" for f in CODED_FIELDS
+                f"CASE WHEN {release[f'{f}__release']} = '{rel}' THEN '{f}' END"
+                for f in CODED_FIELDS
             )
             + "), '')"
         )
     return d
+
+
+def derived_layers(kind: str) -> list[dict[str, str]]:
+    """The derived columns in two layers, each a SELECT over the one before: the second reads
+    the first's columns by name (DuckDB would otherwise compute every code lookup twice)."""
+    first = derived_columns(kind)
+    if kind != "cld":
+        return [first, {}]
+    second = _release_lists({f"{f}__release": f"{f}__release" for f in CODED_FIELDS})
+    return [{k: v for k, v in first.items() if k not in second}, second]
 
 
 def _condition_columns() -> dict[str, str]:
