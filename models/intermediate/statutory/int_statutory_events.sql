@@ -24,6 +24,7 @@ loaded as (
         submissions.reference_period_start,
         submissions.reference_period_end,
         submissions.is_latest_reference_period,
+        submissions.la_code as submission_la_code,
         {{ dhsc_derived_end_date('events.event_start_date', 'events.event_end_date', 'events.date_of_death') }}
             as derived_end_date
     from {{ ref('int_cld_current_rows') }} as events
@@ -73,7 +74,7 @@ next_period_keys as (
 
 ),
 
-cropped as (
+cropped as {{ not_materialized() }} (
 
     select
         in_period.*,
@@ -98,7 +99,7 @@ cropped as (
 
 ),
 
-ranked as (
+flagged as {{ not_materialized() }} (
 
     select
         *,
@@ -108,24 +109,62 @@ ranked as (
             when event_type = 'Request' and lower(event_description) like '%conversation%'
                 then 1
             else 0
-        end as is_conversation,
-        count(*) over (partition by event_key) as source_rows,
-        row_number() over (
-            partition by event_key
-            order by
-                reference_period_end desc,
-                case when statutory_end_date is null then 0 else 1 end,
-                statutory_end_date desc,
-                coalesce(event_outcome_rank, 999),
-                case
-                    when event_type = 'Request' and lower(event_description) like '%conversation%'
-                        then 1
-                    else 0
-                end desc,
-                file_id desc,
-                row_number desc
-        ) as version_rank
+        end as is_conversation
     from cropped
+
+),
+
+-- Per event, how many rows describe it and which one is kept: the latest reference period,
+-- then open, then the latest end, then DHSC's outcome hierarchy, then a conversation, then
+-- the file loaded last and its last row (every term non-null, the largest wins). The ranking
+-- reads only the key, the row's identity (a row and the submission it came in) and the sort
+-- columns: a window over the whole wide row sorts every column of every row.
+keyed as (
+
+    select
+        event_key,
+        file_id,
+        row_number,
+        submission_la_code,
+        reference_period_start,
+        reference_period_end,
+        statutory_end_date,
+        event_outcome_rank,
+        is_conversation
+    from flagged
+
+),
+
+ranked as (
+
+    {{ first_row_per_key(
+        'keyed', 'event_key',
+        ['file_id', 'row_number', 'submission_la_code', 'reference_period_start'],
+        [
+            'reference_period_end',
+            'case when statutory_end_date is null then 1 else 0 end',
+            "coalesce(statutory_end_date, cast('0001-01-01' as date))",
+            '-coalesce(event_outcome_rank, 999)',
+            'is_conversation',
+            'file_id',
+            'row_number',
+        ],
+    ) }}
+
+),
+
+kept as (
+
+    select
+        flagged.*,
+        ranked.source_rows
+    from ranked
+    inner join flagged
+        on
+            ranked.file_id = flagged.file_id
+            and ranked.row_number = flagged.row_number
+            and ranked.submission_la_code = flagged.submission_la_code
+            and ranked.reference_period_start = flagged.reference_period_start
 
 )
 
@@ -170,5 +209,4 @@ select
     source_rows,
     file_id,
     row_number
-from ranked
-where version_rank = 1
+from kept

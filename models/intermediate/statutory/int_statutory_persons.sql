@@ -14,6 +14,13 @@
 } -%}
 {%- set unknown_value = {'ethnicity': 'No data: Undeclared or not known'} -%}
 
+{%- set string = dbt.type_string() -%}
+{#- Each attribute's rows tied at the top, found without a window per attribute: every order
+    below is a string that sorts as the order does (fixed-width ISO dates and digits, largest
+    first), so a person's top rows are those whose string equals the person's largest. -#}
+{%- set recency = "cast(reference_period_end as " ~ string ~ ") || '|' || cast(coalesce(derived_end_date, " ~ open_end_date() ~ ") as " ~ string ~ ") || '|' || cast(event_start_date as " ~ string ~ ")" -%}
+{%- set mappable = "service_component in ('Shared Lives', 'Community supported living', 'Extra care housing', 'Home support or domiciliary care')" -%}
+
 with
 
 events as (
@@ -22,158 +29,128 @@ events as (
 
 ),
 
+ordered as (
+
+    select
+        la_code,
+        person_id,
+        {% for attr, known in attributes.items() %}
+            case
+                when {{ attr }} is null or {{ attr }} = 'Invalid and not mapped'
+                    then '{{ unknown_value.get(attr, "Unknown") }}'
+                else {{ attr }}
+            end as {{ attr }},
+            cast(
+                {% if attr == 'ethnicity' -%}
+                    case
+                        when {{ known }} then 2
+                        when ethnicity = 'No data: Refused' then 1
+                        else 0
+                    end
+                {%- else -%}
+                    case when {{ known }} then 1 else 0 end
+                {%- endif %} as {{ string }}
+            ) || '|' || {{ recency }} as {{ attr }}_order,
+        {% endfor %}
+        birth_year,
+        birth_month,
+        birth_year is not null and birth_month is not null as has_birth,
+        date_of_death,
+        reference_period_end,
+        -- Accommodation inference from the latest services (any type, any date): latest end,
+        -- then the service type's rank, then a mappable component, then the latest start.
+        case when event_type = 'Service' then service_type end as service_type,
+        {{ service_type_rank('service_type') }} as type_rank,
+        case when {{ mappable }} then service_component end as mappable_component,
+        case
+            when event_type = 'Service'
+                then
+                    cast(coalesce(derived_end_date, {{ open_end_date() }}) as {{ string }})
+                    || '|' || cast(199 - {{ service_type_rank('service_type') }} as {{ string }})
+                    || '|' || case when {{ mappable }} then '1' else '0' end
+                    || '|' || cast(event_start_date as {{ string }})
+        end as service_order
+    from events
+
+),
+
 people as (
 
     select
         la_code,
-        person_id
-    from events
+        person_id,
+        {% for attr in attributes %}
+            max({{ attr }}_order) as {{ attr }}_top,
+        {% endfor %}
+        max(case when has_birth then reference_period_end end) as birth_period,
+        max(case when date_of_death is not null then reference_period_end end) as death_period,
+        max(service_order) as service_top
+    from ordered
     group by la_code, person_id
 
 ),
 
-{% for attr, known in attributes.items() %}
-    {{ attr }}_ranked as (
+-- Each row's values where it is among the person's top rows for them.
+top_values as (
 
-        select
-            la_code,
-            person_id,
-            {{ attr }} as value,
-            rank() over (
-                partition by la_code, person_id
-                order by
-                    {% if attr == 'ethnicity' -%}
-                        case
-                            when {{ known }} then 2
-                            when ethnicity = 'No data: Refused' then 1
-                            else 0
-                        end desc,
-                    {%- else -%}
-                        case when {{ known }} then 1 else 0 end desc,
-                    {%- endif %}
-                    reference_period_end desc,
-                    coalesce(derived_end_date, {{ open_end_date() }}) desc,
-                    event_start_date desc
-            ) as attribute_rank,
-            case when {{ known }} then 1 else 0 end as is_known
-        from events
-
-    ),
-
-    {{ attr }}_latest as (
-
-        -- A missing or invalid value counts as the unknown value; rows tied at the top that
-        -- disagree give it too. A value that is not "known" but is the only one at the top
-        -- stays (DHSC keeps a PSR of 'Support to unpaid carer' when it is all there is).
-        select
-            la_code,
-            person_id,
+    select
+        ordered.la_code,
+        ordered.person_id,
+        {% for attr in attributes %}
             case
-                when count(distinct value) = 1 then max(value)
-                else '{{ unknown_value.get(attr, "Unknown") }}'
-            end as value
-        from (
-            select
-                la_code,
-                person_id,
-                case
-                    when value is null or value = 'Invalid and not mapped'
-                        then '{{ unknown_value.get(attr, "Unknown") }}'
-                    else value
-                end as value
-            from {{ attr }}_ranked
-            where attribute_rank = 1
-        ) as top_rows
-        group by la_code, person_id
-
-    ),
-
-{% endfor %}
-
-birth as (
-
-    select
-        la_code,
-        person_id,
-        birth_year,
-        birth_month,
-        row_number() over (
-            partition by la_code, person_id
-            order by
-                case when birth_year is not null and birth_month is not null then 0 else 1 end,
-                reference_period_end desc,
-                birth_year asc,
-                birth_month asc
-        ) as birth_rank
-    from events
-
-),
-
-death as (
-
-    select
-        la_code,
-        person_id,
-        date_of_death,
-        row_number() over (
-            partition by la_code, person_id
-            order by
-                case when date_of_death is not null then 0 else 1 end,
-                reference_period_end desc,
-                date_of_death desc
-        ) as death_rank
-    from events
-
-),
-
--- Accommodation inference from the latest services (any type, any date).
-services_ranked as (
-
-    select
-        la_code,
-        person_id,
-        service_type,
-        service_component,
-        {{ service_type_rank('service_type') }} as type_rank,
+                when ordered.{{ attr }}_order = people.{{ attr }}_top then ordered.{{ attr }}
+            end as {{ attr }},
+        {% endfor %}
+        -- Birth: the latest reference period's rows with both known, the earliest birth first.
         case
-            when service_component in (
-                    'Shared Lives', 'Community supported living', 'Extra care housing',
-                    'Home support or domiciliary care'
-                ) then service_component
-        end as mappable_component,
-        rank() over (
-            partition by la_code, person_id
-            order by
-                coalesce(derived_end_date, {{ open_end_date() }}) desc,
-                {{ service_type_rank('service_type') }} asc,
-                case
-                    when service_component in (
-                            'Shared Lives', 'Community supported living', 'Extra care housing',
-                            'Home support or domiciliary care'
-                        ) then 0
-                    else 1
-                end asc,
-                event_start_date desc
-        ) as service_rank
-    from events
-    where event_type = 'Service'
-
-),
-
-latest_service as (
-
-    select
-        la_code,
-        person_id,
+            when ordered.has_birth and ordered.reference_period_end = people.birth_period
+                then ordered.birth_year
+        end as birth_year,
         case
-            when count(distinct case when type_rank < 99 then service_type end) = 1
-                then max(case when type_rank < 99 then service_type end)
+            when ordered.has_birth and ordered.reference_period_end = people.birth_period
+                then ordered.birth_year * 100 + ordered.birth_month
+        end as birth_year_month,
+        -- Death: the latest reference period's rows with a date, the latest date.
+        case
+            when ordered.reference_period_end = people.death_period then ordered.date_of_death
+        end as date_of_death,
+        case
+            when ordered.service_order = people.service_top and ordered.type_rank < 99
+                then ordered.service_type
         end as service_type,
         case
-            when count(distinct mappable_component) = 1 then max(mappable_component)
+            when ordered.service_order = people.service_top then ordered.mappable_component
         end as service_component
-    from services_ranked
-    where service_rank = 1
+    from ordered
+    inner join people
+        on
+            ordered.la_code = people.la_code
+            and ordered.person_id = people.person_id
+
+),
+
+-- Rows tied at the top that disagree give the unknown value (the service type and component:
+-- none); a value that is not "known" but is the only one at the top stays (DHSC keeps a PSR
+-- of 'Support to unpaid carer' when it is all there is).
+latest as (
+
+    select
+        la_code,
+        person_id,
+        {% for attr in attributes %}
+            case
+                when min({{ attr }}) = max({{ attr }}) then max({{ attr }})
+                else '{{ unknown_value.get(attr, "Unknown") }}'
+            end as {{ attr }},
+        {% endfor %}
+        min(birth_year) as birth_year,
+        cast(min(birth_year_month) - 100 * min(birth_year) as integer) as birth_month,
+        max(date_of_death) as date_of_death,
+        case when min(service_type) = max(service_type) then max(service_type) end as service_type,
+        case
+            when min(service_component) = max(service_component) then max(service_component)
+        end as service_component
+    from top_values
     group by la_code, person_id
 
 ),
@@ -235,66 +212,46 @@ settled as (
 combined as (
 
     select
-        people.la_code,
-        people.person_id,
-        birth.birth_year,
-        birth.birth_month,
-        death.date_of_death,
-        gender_latest.value as gender,
-        ethnicity_latest.value as ethnicity,
-        primary_support_reason_latest.value as primary_support_reason,
+        latest.la_code,
+        latest.person_id,
+        latest.birth_year,
+        latest.birth_month,
+        latest.date_of_death,
+        latest.gender,
+        latest.ethnicity,
+        latest.primary_support_reason,
         case
             when people_with_linked_carer.person_id is not null then 'Yes'
-            else has_unpaid_carer_latest.value
+            else latest.has_unpaid_carer
         end as has_unpaid_carer,
-        accommodation_status_latest.value as reported_accommodation_status,
+        latest.accommodation_status as reported_accommodation_status,
         case
-            when accommodation_status_latest.value <> 'Unknown'
-                then accommodation_status_latest.value
-            when latest_service.service_type = 'Long term support: Nursing care'
+            when latest.accommodation_status <> 'Unknown'
+                then latest.accommodation_status
+            when latest.service_type = 'Long term support: Nursing care'
                 then 'Registered nursing home'
-            when latest_service.service_type = 'Long term support: Residential care'
+            when latest.service_type = 'Long term support: Residential care'
                 then 'Registered care home'
-            when latest_service.service_component = 'Shared Lives' then 'Shared Lives scheme'
-            when latest_service.service_component = 'Extra care housing'
+            when latest.service_component = 'Shared Lives' then 'Shared Lives scheme'
+            when latest.service_component = 'Extra care housing'
                 then 'Sheltered housing, extra care housing or other sheltered housing'
-            when latest_service.service_component = 'Community supported living'
+            when latest.service_component = 'Community supported living'
                 then 'Supported accommodation, supported lodgings or supported group home'
             when
-                latest_service.service_type = 'Long term support: Community'
-                and latest_service.service_component = 'Home support or domiciliary care'
+                latest.service_type = 'Long term support: Community'
+                and latest.service_component = 'Home support or domiciliary care'
                 then 'Unknown: presumed at home'
-            when latest_service.service_type = 'Long term support: Community'
+            when latest.service_type = 'Long term support: Community'
                 then 'Unknown: presumed in community'
-            when latest_service.service_type = 'Long term support: Prison'
+            when latest.service_type = 'Long term support: Prison'
                 then 'Prison, young offenders institution or detention centre'
             else 'Unknown'
         end as accommodation_status
-    from people
-    left join birth
-        on
-            people.la_code = birth.la_code
-            and people.person_id = birth.person_id
-            and birth.birth_rank = 1
-    left join death
-        on
-            people.la_code = death.la_code
-            and people.person_id = death.person_id
-            and death.death_rank = 1
-    {% for attr in attributes %}
-        left join {{ attr }}_latest
-            on
-                people.la_code = {{ attr }}_latest.la_code
-                and people.person_id = {{ attr }}_latest.person_id
-    {% endfor %}
-    left join latest_service
-        on
-            people.la_code = latest_service.la_code
-            and people.person_id = latest_service.person_id
+    from latest
     left join people_with_linked_carer
         on
-            people.la_code = people_with_linked_carer.la_code
-            and people.person_id = people_with_linked_carer.person_id
+            latest.la_code = people_with_linked_carer.la_code
+            and latest.person_id = people_with_linked_carer.person_id
 
 )
 
