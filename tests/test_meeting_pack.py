@@ -82,6 +82,7 @@ LAID_OUT = """
     sections: Array.from(document.querySelectorAll('main > section')).filter(shown).map(s => ({
       id: s.id, report: s.classList.contains('report-section'),
       breakBefore: getComputedStyle(s).breakBefore,
+      charts: s.querySelectorAll('svg.chart').length,
       questions: Array.from(s.querySelectorAll('aside li')).filter(shown).length})),
     chrome: Array.from(document.querySelectorAll('.nav, .csv, header a')).filter(shown).length,
     charts: Array.from(document.querySelectorAll('svg.chart')).map(svg => {
@@ -194,7 +195,10 @@ def test_team_pages_print_as_a4_meeting_packs(sites, browser):
         assert breaks + 1 <= count <= breaks + 4, (page, count, breaks)
         prints[page.parent.name] = f"{count} pages, {seconds:.2f}s"
         if keep:
-            assert count == breaks + 1, "the pack of a small team: a page a section"
+            # A small team's pack: a page a section, or a page a chart where a section has
+            # more than one chart (the spend movement's two waterfalls).
+            spills = sum(max(0, s["charts"] - 1) for s in state["sections"])
+            assert breaks + 1 <= count <= breaks + 1 + spills, (count, breaks, spills)
             assert 20_000 < keep.stat().st_size < 2_000_000
             assert "by_whom" in {s["id"] for s in state["sections"]}
     print(f"printed: {prints}")
@@ -209,7 +213,9 @@ def test_the_service_page_prints_too(sites, browser):
     reports = [s for s in state["sections"] if s["report"]]
     assert len(reports) >= 6 and all(s["breakBefore"] == "page" for s in reports)
     breaks = sum(1 for s in state["sections"] if s["breakBefore"] == "page")
-    assert breaks + 1 <= count <= breaks + 6, (count, breaks)
+    # A page or more a section: a page a chart at most, and the long tables (every team).
+    spills = sum(max(0, s["charts"] - 1) for s in state["sections"])
+    assert breaks + 1 <= count <= breaks + spills + 6, (count, breaks, spills)
 
 
 @pytest.mark.browser

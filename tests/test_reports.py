@@ -542,7 +542,7 @@ def test_waterfall_reads_in_black_and_white_and_leaves_out_what_is_withheld():
     assert svg.count('class="mark bar rise"') == svg.count('class="mark bar fall"') == 1
     # Told apart without colour: signed labels, stripes on rises, outlines, a legend.
     assert ">+£30<" in svg and ">-£50<" in svg and ">£80<" in svg
-    assert re.search(r'<path d="M[^"]+V[^"]+" stroke="#D55E00"', svg)
+    assert re.search(r'<path class="stripes" d="M[^"]+V[^"]+" stroke="#D55E00"', svg)
     assert svg.count('stroke="#000000"') >= 4 and "Rise" in svg and "Fall" in svg
     assert "url(" not in svg and svg.count('class="axis-label"') == 2
     table = waterfall.table(chart)
