@@ -64,8 +64,7 @@ def sync_raw_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> dict[str, in
         relation = f'{contract.RAW_SCHEMA}."{table}"'
         if not per_file:
             folder.mkdir(exist_ok=True)
-            _copy(con, f"SELECT * FROM {relation}", folder / "part-0.parquet")
-            written[table] = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+            written[table] = _copy(con, f"SELECT * FROM {relation}", folder / "part-0.parquet")
             continue
         written[table] = 0
         empty = folder / "part-0.parquet"  # a table with no file yet: its columns, no rows
@@ -97,11 +96,13 @@ def sync_raw_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> dict[str, in
     return written
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    """`query`'s rows as the Parquet file `path`, written aside and then moved in place."""
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
+    """`query`'s rows as the Parquet file `path`, written aside and then moved in place; the
+    rows written (COPY says how many)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    con.execute(f"COPY ({query}) TO {literal(str(tmp))} (FORMAT parquet)")
+    rows = con.execute(f"COPY ({query}) TO {literal(str(tmp))} (FORMAT parquet)").fetchone()[0]
     tmp.replace(path)
+    return rows
 
 
 def _write_file(con: duckdb.DuckDBPyConnection, relation: str, folder: Path, file_id: int) -> int:
@@ -111,13 +112,14 @@ def _write_file(con: duckdb.DuckDBPyConnection, relation: str, folder: Path, fil
     tmp = folder / f".tmp_file_id={file_id}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    con.execute(
-        f"COPY (SELECT * EXCLUDE (_file_id) FROM {relation} WHERE _file_id = {file_id}) "
-        f"TO {literal(str(tmp / 'part-0.parquet'))} (FORMAT parquet)"
+    rows = _copy(
+        con,
+        f"SELECT * EXCLUDE (_file_id) FROM {relation} WHERE _file_id = {file_id}",
+        tmp / "part-0.parquet",
     )
     shutil.rmtree(final, ignore_errors=True)
     tmp.replace(final)
-    return con.execute(f"SELECT count(*) FROM {relation} WHERE _file_id = {file_id}").fetchone()[0]
+    return rows
 
 
 def export_raw_parquet(work_db: Path, root: Path) -> dict[str, int]:
