@@ -27,7 +27,6 @@ from pipeline.quality.suites import Suite
 BATCH_ROWS = 500_000
 MAX_EXAMPLES = 5  # example row numbers per expectation
 PII = {c.name for c in contract.CLD_COLUMNS + contract.PAYMENT_COLUMNS if c.pii}
-GROUPING_CHUNK = 60  # columns per GROUPING() call (DuckDB's bitmask is 64 bits wide)
 # Over a relation of several files' loaded rows (`_file`): one summary row per file (and period).
 FILE_FRAMES = {
     "cld": "SELECT _file, reporting_period_end_date, count(*) AS rows, "
@@ -122,14 +121,3 @@ def expectation_columns(e: dict) -> list[str]:
             if t.startswith("_") and t not in cols:
                 cols.append(t)
     return cols
-
-
-def grouping_id(cols: list[str], key: tuple) -> tuple[int, ...]:
-    """The `_g0, _g1...` values DuckDB gives the rows of a grouping set (a bit per column left
-    out, per chunk of columns)."""
-    out = []
-    for i in range(0, len(cols), GROUPING_CHUNK):
-        ch = cols[i : i + GROUPING_CHUNK]
-        n = len(ch)
-        out.append(sum(1 << (n - 1 - j) for j, c in enumerate(ch) if c not in key))
-    return tuple(out)

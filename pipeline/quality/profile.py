@@ -2,7 +2,7 @@
 
 A raw table's rows, of every file checked at once (`_file`), go through one query: the derived
 columns are computed once (`rules_sql.derived_layers`), personal fields masked, and the rows
-grouped by GROUPING SETS, each of them per file:
+counted by one UNPIVOT aggregate into sets of columns, each of them per file:
 * one per GX row rule (its column and its condition's columns, and `_loaded`: only loaded rows
   go to GX): the grouped frame GX validates (`gx_run.run_grouped`);
 * with `dq` (CLD): each field's national check code (`dqs_<field>`), each date's time of day
