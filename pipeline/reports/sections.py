@@ -2,8 +2,9 @@
 questions beside every chart, and the measures whose exceptions bring the section to the top.
 
 One function per report: `front_door`, `workload`, `completed`, `outcomes`, `placement_spend`,
-`reviews`, `spend_movement`. `pages.py` chooses which a page shows; `layout.section_html`
-writes them out.
+`reviews`, `spend_movement`. Each names its charts; what a chart draws is data
+(`specs.CHARTS`), but for the outcome groups and the waterfalls, drawn here. `pages.py`
+chooses which sections a page shows; `layout.section_html` writes them out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.reports.builder import PageBuilder
 from pipeline.reports.charts import PALETTE, Chart
 from pipeline.reports.data import ReportData, Row, month_add
-from pipeline.reports.specs import QUESTIONS, REPORTS, SERVICE
+from pipeline.reports.specs import CHARTS, QUESTIONS, REPORTS, SERVICE
 from pipeline.reports.waterfall import Step, Waterfall
 
 
@@ -36,96 +37,50 @@ def _panel(chart: Chart | Waterfall) -> Panel:
     return Panel(chart, QUESTIONS[chart.chart_id.removeprefix("chart-")])
 
 
+def _charted(b: PageBuilder, report: str, name: str) -> Panel:
+    """The chart `name` of specs.CHARTS, drawn from the page's rows of `report`."""
+    spec = CHARTS[name]
+    series = []
+    for s in spec.series:
+        where = None if s.where is None else (lambda r, c=s.where: r[c[0]] == c[1])
+        rows = b.by_month(report, where)
+        series.append(b.series(rows, s.column, s.label, s.kind, s.fill_zero))
+    chart = b.chart(
+        name,
+        spec.title,
+        spec.y_label,
+        series,
+        unit=spec.unit,
+        target=b.target(spec.target) if spec.target else None,
+        target_label=spec.target_label,
+    )
+    return _panel(chart)
+
+
+def _section(
+    b: PageBuilder, report: str, charts: tuple[str, ...], measures: tuple[str, ...] = ()
+) -> Section:
+    """A report's section: its charts in order, and the measures that bring it to the top."""
+    panels = [_charted(b, report, name) for name in charts]
+    return Section(report, REPORTS[report].title, panels, measures=measures)
+
+
 def front_door(b: PageBuilder) -> Section:
-    rows = b.by_month("front_door")
-    contacts = b.chart(
-        "contacts",
-        "Contacts to the front door each month",
-        "Contacts (requests started)",
-        [b.series(rows, "contacts_count", "Contacts")],
-        target=b.target("contacts_count"),
-        target_label="Target (monthly average)",
-    )
-    outcomes = b.chart(
-        "contact-outcomes",
-        "What happened to completed contacts",
-        "Completed requests",
-        [
-            b.series(rows, "resolved_count", "Resolved at the front door"),
-            b.series(rows, "referred_count", "Referred to specialist teams"),
-            b.series(rows, "other_outcome_count", "Other outcome"),
-        ],
-    )
-    conversion = b.chart(
-        "conversion",
-        "Share of completed contacts referred on to specialist services",
-        "Referred / completed requests",
-        [b.series(rows, "conversion_rate", "Referred share", kind="line", fill_zero=False)],
-        unit="percent",
-        target=b.target("conversion_rate"),
-    )
-    return Section(
+    return _section(
+        b,
         "front_door",
-        REPORTS["front_door"].title,
-        [_panel(contacts), _panel(outcomes), _panel(conversion)],
+        ("contacts", "contact-outcomes", "conversion"),
         measures=("contacts_count", "conversion_rate"),
     )
 
 
 def workload(b: PageBuilder) -> Section:
-    rows = b.by_month("team_workload")
-    open_work = b.chart(
-        "open-work",
-        "Open assessments and reviews at month end",
-        "Open work items",
-        [
-            b.series(rows, "allocated_count", "Allocated to a worker"),
-            b.series(rows, "awaiting_allocation_count", "Awaiting allocation"),
-        ],
-    )
-    due = b.chart(
-        "due-overdue",
-        "Work due each month and overdue at month end",
-        "Work items",
-        [
-            b.series(rows, "due_in_month_count", "Due in the month"),
-            b.series(rows, "overdue_count", "Overdue at month end", "line"),
-        ],
-        target=b.target("overdue_count"),
-        target_label="Overdue target",
-    )
-    return Section(
-        "team_workload",
-        REPORTS["team_workload"].title,
-        [_panel(open_work), _panel(due)],
-        measures=("overdue_count",),
-    )
+    return _section(b, "team_workload", ("open-work", "due-overdue"), measures=("overdue_count",))
 
 
 def completed(b: PageBuilder) -> Section:
-    rows = b.by_month("work_completed")
-    done = b.chart(
-        "completed",
-        "Assessments and reviews completed each month",
-        "Completed work items",
-        [
-            b.series(rows, "assessments_completed_count", "Assessments"),
-            b.series(rows, "reviews_completed_count", "Reviews"),
-        ],
-    )
-    on_time = b.chart(
-        "on-time",
-        "Share of work completed on time",
-        "Completed by the due date",
-        [b.series(rows, "completed_on_time_share", "On time", kind="line", fill_zero=False)],
-        unit="percent",
-        target=b.target("completed_on_time_share"),
-    )
-    return Section(
-        "work_completed",
-        REPORTS["work_completed"].title,
-        [_panel(done), _panel(on_time)],
-        measures=("completed_on_time_share",),
+    return _section(
+        b, "work_completed", ("completed", "on-time"), measures=("completed_on_time_share",)
     )
 
 
@@ -153,37 +108,10 @@ def outcome_groups(data: ReportData) -> list[str]:
 
 
 def placement_spend(b: PageBuilder) -> Section:
-    rows = b.rows("placement_spend")
-    residential = {r["month"]: r for r in rows if r["service_type"].endswith("Residential care")}
-    nursing = {r["month"]: r for r in rows if r["service_type"].endswith("Nursing care")}
-    total = {r["month"]: r for r in rows if r["service_type"] == "All placements"}
-    spend = b.chart(
-        "placement-spend",
-        "Average daily spend on residential and nursing placements",
-        "Spend per day (GBP)",
-        [
-            b.series(residential, "avg_daily_spend", "Residential care"),
-            b.series(nursing, "avg_daily_spend", "Nursing care"),
-        ],
-        unit="gbp",
-        target=b.target("avg_daily_spend_placements"),
-        target_label="Target (both together)",
-    )
-    cost = b.chart(
-        "placement-cost",
-        "Average daily cost per placement",
-        "Cost per placement per day (GBP)",
-        [
-            b.series(
-                total, "avg_daily_cost_per_placement", "All placements", "line", fill_zero=False
-            )
-        ],
-        unit="gbp",
-    )
-    return Section(
+    return _section(
+        b,
         "placement_spend",
-        REPORTS["placement_spend"].title,
-        [_panel(spend), _panel(cost)],
+        ("placement-spend", "placement-cost"),
         measures=("avg_daily_spend_placements",),
     )
 
@@ -191,37 +119,10 @@ def placement_spend(b: PageBuilder) -> Section:
 def reviews(b: PageBuilder, service: bool) -> Section:
     """Reviews completed and their cost impact; for the whole service, also the share of
     people in long-term support reviewed in the last 12 months (against its target)."""
-    rows = b.by_month("reviews")
-    done = b.chart(
-        "reviews-completed",
-        "Reviews completed each month",
-        "Completed reviews",
-        [b.series(rows, "reviews_completed", "Reviews completed")],
-    )
-    impact = b.chart(
-        "review-impact",
-        "Net cost impact of reviews, annualised (below zero = saving)",
-        "Change in yearly cost (GBP)",
-        [b.series(rows, "net_annualised_change", "Net annualised change")],
-        unit="gbp",
-    )
-    panels = [_panel(done), _panel(impact)]
     if service:
-        reviewed = b.chart(
-            "reviewed-12m",
-            "People in long-term support reviewed in the last 12 months",
-            "Share of people",
-            [b.series(rows, "reviewed_share", "Reviewed", kind="line", fill_zero=False)],
-            unit="percent",
-            target=b.target("reviewed_share"),
-        )
-        panels.append(_panel(reviewed))
-    return Section(
-        "reviews",
-        REPORTS["reviews"].title,
-        panels,
-        measures=("reviewed_share",) if service else (),
-    )
+        charts = ("reviews-completed", "review-impact", "reviewed-12m")
+        return _section(b, "reviews", charts, measures=("reviewed_share",))
+    return _section(b, "reviews", ("reviews-completed", "review-impact"))
 
 
 # Where the money moved (docs/spend-movement.md): each waterfall's steps, (column, label, level).

@@ -1,8 +1,8 @@
 """Which reports there are: the query of each in `reports_sql/`, its title, and which of its
 columns are counts (suppressed on pages for outside the service) or computed from counts.
 
-Also the by-whom table's columns and the questions each chart puts to the performance meeting:
-what a page says, as data; `sections.py` and `by_whom.py` lay it out.
+Also what each chart draws, the by-whom table's columns and the questions each chart puts to
+the performance meeting: what a page says, as data; `sections.py` and `by_whom.py` lay it out.
 """
 
 from __future__ import annotations
@@ -164,6 +164,150 @@ BY_WHOM_COLUMNS = (
     ("completed_on_time_count", "On time", "count"),
     ("completed_per_fte", "Completed per FTE", "count"),
 )
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One series of a chart: a column of the section's report, month by month."""
+
+    column: str
+    label: str
+    kind: str = "bar"  # bar or line
+    # A month without a row: zero where the column counts (nothing happened), else a gap.
+    fill_zero: bool = True
+    # Only the rows where this column has this value (reports with several rows a month).
+    where: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart of a report section: its title, y-axis label, series and target line."""
+
+    title: str
+    y_label: str
+    series: tuple[SeriesSpec, ...]
+    unit: str = "count"  # count, percent, gbp
+    target: str | None = None  # the scorecard measure whose target the chart draws
+    target_label: str = "Target"
+
+
+def _rate(column: str, label: str) -> SeriesSpec:
+    """A share or average drawn as a line, with gaps where there is nothing to divide."""
+    return SeriesSpec(column, label, "line", fill_zero=False)
+
+
+# Chart name (its id without `chart-`) -> what it draws. The report sections (`sections.py`)
+# say which charts each section shows; the waterfalls and outcome groups are drawn there.
+CHARTS: dict[str, ChartSpec] = {
+    "contacts": ChartSpec(
+        "Contacts to the front door each month",
+        "Contacts (requests started)",
+        (SeriesSpec("contacts_count", "Contacts"),),
+        target="contacts_count",
+        target_label="Target (monthly average)",
+    ),
+    "contact-outcomes": ChartSpec(
+        "What happened to completed contacts",
+        "Completed requests",
+        (
+            SeriesSpec("resolved_count", "Resolved at the front door"),
+            SeriesSpec("referred_count", "Referred to specialist teams"),
+            SeriesSpec("other_outcome_count", "Other outcome"),
+        ),
+    ),
+    "conversion": ChartSpec(
+        "Share of completed contacts referred on to specialist services",
+        "Referred / completed requests",
+        (_rate("conversion_rate", "Referred share"),),
+        unit="percent",
+        target="conversion_rate",
+    ),
+    "open-work": ChartSpec(
+        "Open assessments and reviews at month end",
+        "Open work items",
+        (
+            SeriesSpec("allocated_count", "Allocated to a worker"),
+            SeriesSpec("awaiting_allocation_count", "Awaiting allocation"),
+        ),
+    ),
+    "due-overdue": ChartSpec(
+        "Work due each month and overdue at month end",
+        "Work items",
+        (
+            SeriesSpec("due_in_month_count", "Due in the month"),
+            SeriesSpec("overdue_count", "Overdue at month end", "line"),
+        ),
+        target="overdue_count",
+        target_label="Overdue target",
+    ),
+    "completed": ChartSpec(
+        "Assessments and reviews completed each month",
+        "Completed work items",
+        (
+            SeriesSpec("assessments_completed_count", "Assessments"),
+            SeriesSpec("reviews_completed_count", "Reviews"),
+        ),
+    ),
+    "on-time": ChartSpec(
+        "Share of work completed on time",
+        "Completed by the due date",
+        (_rate("completed_on_time_share", "On time"),),
+        unit="percent",
+        target="completed_on_time_share",
+    ),
+    "placement-spend": ChartSpec(
+        "Average daily spend on residential and nursing placements",
+        "Spend per day (GBP)",
+        (
+            SeriesSpec(
+                "avg_daily_spend",
+                "Residential care",
+                where=("service_type", "Long term support: Residential care"),
+            ),
+            SeriesSpec(
+                "avg_daily_spend",
+                "Nursing care",
+                where=("service_type", "Long term support: Nursing care"),
+            ),
+        ),
+        unit="gbp",
+        target="avg_daily_spend_placements",
+        target_label="Target (both together)",
+    ),
+    "placement-cost": ChartSpec(
+        "Average daily cost per placement",
+        "Cost per placement per day (GBP)",
+        (
+            SeriesSpec(
+                "avg_daily_cost_per_placement",
+                "All placements",
+                "line",
+                fill_zero=False,
+                where=("service_type", "All placements"),
+            ),
+        ),
+        unit="gbp",
+    ),
+    "reviews-completed": ChartSpec(
+        "Reviews completed each month",
+        "Completed reviews",
+        (SeriesSpec("reviews_completed", "Reviews completed"),),
+    ),
+    "review-impact": ChartSpec(
+        "Net cost impact of reviews, annualised (below zero = saving)",
+        "Change in yearly cost (GBP)",
+        (SeriesSpec("net_annualised_change", "Net annualised change"),),
+        unit="gbp",
+    ),
+    "reviewed-12m": ChartSpec(
+        "People in long-term support reviewed in the last 12 months",
+        "Share of people",
+        (_rate("reviewed_share", "Reviewed"),),
+        unit="percent",
+        target="reviewed_share",
+    ),
+}
+
 
 # Chart name (its id without `chart-`) -> the questions for the meeting beside it.
 QUESTIONS: dict[str, tuple[str, ...]] = {
