@@ -26,3 +26,27 @@
     cast({{ placement_days }} as {{ type_double() }}) / {{ days_in_month }} as avg_active_placements,
     {{ ratio(total_spend, placement_days) }} as avg_daily_cost_per_placement
 {%- endmacro %}
+
+{#- Placement spend (measures.md, Spend): the residential and nursing care lines with a weekly
+    cost; a condition on a row of int_spend_service_months. -#}
+{% macro is_placement_spend() -%}
+    (is_placement and cost_per_week is not null)
+{%- endmacro %}
+
+{#- The weekly commitment (docs/spend-movement.md): each costed weekly service line (one-off and
+    uncosted lines aside) from `service_costs` (int_service_costs), its team and service type
+    (`Unknown` when empty) and its weekly cost to the penny, so a bridge adds up exactly. A
+    line ending before it starts is active on no day and is left out. -#}
+{% macro committed_weekly_lines(service_costs) -%}
+    select
+        event_id,
+        person_id,
+        coalesce(team_code, 'Unknown') as team_code,
+        coalesce(service_type, 'Unknown') as service_type,
+        is_placement,
+        cast(round(cast(cost_per_week as decimal(18, 4)), 2) as decimal(18, 2)) as weekly_cost,
+        active_from,
+        active_to
+    from {{ service_costs }}
+    where not is_one_off and cost_per_week is not null and active_from <= active_to
+{%- endmacro %}

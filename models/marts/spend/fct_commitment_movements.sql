@@ -8,20 +8,15 @@
     costs are taken to the penny (decimal), so the bridge adds up exactly. -#}
 with
 
+service_costs as (
+
+    select * from {{ ref('int_service_costs') }}
+
+),
+
 lines as (
 
-    select
-        event_id,
-        person_id,
-        coalesce(team_code, 'Unknown') as team_code,
-        coalesce(service_type, 'Unknown') as service_type,
-        is_placement,
-        cast(round(cast(cost_per_week as decimal(18, 4)), 2) as decimal(18, 2)) as weekly_cost,
-        active_from,
-        active_to
-    from {{ ref('int_service_costs') }}
-    -- A line ending before it starts is active on no day.
-    where not is_one_off and cost_per_week is not null and active_from <= active_to
+    {{ committed_weekly_lines('service_costs') }}
 
 ),
 

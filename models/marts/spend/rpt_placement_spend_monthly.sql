@@ -6,7 +6,7 @@ with
 line_months as (
 
     select * from {{ ref('int_spend_service_months') }}
-    where is_placement and cost_per_week is not null
+    where {{ is_placement_spend() }}
 
 ),
 

@@ -7,15 +7,15 @@
     price. One row per team and month from the team's first service line to the data date. -#}
 with
 
+service_costs as (
+
+    select * from {{ ref('int_service_costs') }}
+
+),
+
 lines as (
 
-    select
-        coalesce(team_code, 'Unknown') as team_code,
-        cast(round(cast(cost_per_week as decimal(18, 4)), 2) as decimal(18, 2)) as weekly_cost,
-        active_from,
-        active_to
-    from {{ ref('int_service_costs') }}
-    where not is_one_off and cost_per_week is not null and active_from <= active_to
+    {{ committed_weekly_lines('service_costs') }}
 
 ),
 
@@ -28,7 +28,7 @@ movements as (
 placement_months as (
 
     select * from {{ ref('int_spend_service_months') }}
-    where is_placement and cost_per_week is not null
+    where {{ is_placement_spend() }}
 
 ),
 
