@@ -5,7 +5,10 @@
 Run-dependent columns (load times, run ids, file ids assigned in load order) are left out
 with --ignore COLUMN (repeatable). Floating-point columns are compared rounded to --digits
 decimal places (default 4): DuckDB sums doubles in parallel, so two builds of the same code
-can differ in their last bits. Exits 1 when any table differs or exists on one side only.
+can differ in their last bits. Where rounding puts two such values either side of a boundary,
+a second pass pairs the rows by their other columns and accepts doubles within --tolerance
+(default 1e-9) of each other: relative, or absolute below 1 (a difference of two equal sums
+is 0 or 1e-12). Exits 1 when any table differs or exists on one side only.
 """
 
 from __future__ import annotations
@@ -39,13 +42,48 @@ def _columns(
     return [(r[0], r[1]) for r in rows]
 
 
+FLOATS = ("DOUBLE", "FLOAT", "REAL")
+
+
 def _select(name: str, data_type: str, digits: int) -> str:
-    if data_type in ("DOUBLE", "FLOAT", "REAL"):
+    if data_type in FLOATS:
         return f'round("{name}", {digits}) AS "{name}"'
     return f'"{name}"'
 
 
-def compare(before: str, after: str, schema: str, ignore: set[str], digits: int = 4) -> list[str]:
+def _within_tolerance(
+    con: duckdb.DuckDBPyConnection, one: str, two: str, columns: list[tuple[str, str]], rel: float
+) -> bool:
+    """Rows paired by their non-float columns (in float order where those repeat): the same
+    count on each side, every row paired, every float within `rel` of its pair (relative, or
+    absolute where both are under 1)."""
+    keys = [f'"{c}"' for c, t in columns if t not in FLOATS]
+    floats = [c for c, t in columns if t in FLOATS]
+    if not floats:
+        return False
+    order = ", ".join(f'"{c}"' for c in floats)
+    part = f"PARTITION BY {', '.join(keys)} " if keys else ""
+
+    def numbered(select: str) -> str:
+        return f"SELECT *, row_number() OVER ({part}ORDER BY {order}) AS _pair FROM ({select})"
+
+    on = " AND ".join([f"x.{k} IS NOT DISTINCT FROM y.{k}" for k in keys] + ["x._pair = y._pair"])
+    close = " AND ".join(
+        f'(x."{c}" IS NOT DISTINCT FROM y."{c}" OR abs(x."{c}" - y."{c}") '
+        f'<= {rel} * greatest(abs(x."{c}"), abs(y."{c}"), 1))'
+        for c in floats
+    )
+    n_one, n_two, paired, ok = con.execute(
+        f"SELECT (SELECT count(*) FROM ({one})), (SELECT count(*) FROM ({two})), count(*), "
+        f"count(*) FILTER (WHERE {close}) "
+        f"FROM ({numbered(one)}) AS x INNER JOIN ({numbered(two)}) AS y ON {on}"
+    ).fetchone()
+    return n_one == n_two == paired == ok
+
+
+def compare(
+    before: str, after: str, schema: str, ignore: set[str], digits: int = 4, rel: float = 1e-9
+) -> list[str]:
     con = duckdb.connect()
     con.execute(f"ATTACH '{before}' AS a (READ_ONLY)")
     con.execute(f"ATTACH '{after}' AS b (READ_ONLY)")
@@ -65,6 +103,18 @@ def compare(before: str, after: str, schema: str, ignore: set[str], digits: int 
         only_b = con.execute(f"SELECT count(*) FROM ({two} EXCEPT ALL {one})").fetchone()[0]
         rows = con.execute(f"SELECT count(*) FROM ({one})").fetchone()[0]
         status = "same" if only_a == only_b == 0 else "DIFFERENT"
+        kept = [(c, ty) for c, ty in ca if c not in ignore]
+        raw = ", ".join(f'"{c}"' for c, _ in kept)
+        if status != "same" and _within_tolerance(
+            con,
+            f'SELECT {raw} FROM a."{schema}"."{t}"',
+            f'SELECT {raw} FROM b."{schema}"."{t}"',
+            kept,
+            rel,
+        ):
+            status, only_a, only_b = "same", 0, 0
+            print(f"same      {schema}.{t}: {rows} rows; doubles within {rel:g} of each other")
+            continue
         print(f"{status:9} {schema}.{t}: {rows} rows; only before {only_a}, only after {only_b}")
         if status != "same":
             problems.append(f"{schema}.{t}: {only_a} rows only before, {only_b} only after")
@@ -78,8 +128,11 @@ def main() -> int:
     ap.add_argument("--schema", default="marts")
     ap.add_argument("--ignore", action="append", default=list(RUN_COLUMNS))
     ap.add_argument("--digits", type=int, default=4)
+    ap.add_argument("--tolerance", type=float, default=1e-9, help="relative, for doubles")
     args = ap.parse_args()
-    problems = compare(args.before, args.after, args.schema, set(args.ignore), args.digits)
+    problems = compare(
+        args.before, args.after, args.schema, set(args.ignore), args.digits, args.tolerance
+    )
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0
