@@ -10,6 +10,7 @@ the values of personal columns dropped (`scrub`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -238,27 +239,37 @@ def _grouped_results(i: int, e: dict, column: str, r: dict, df, element_counts) 
     return out
 
 
+def _combo_key(values: Iterable[Any]) -> str:
+    """A combination's values as text: the key of its verdicts in the cache."""
+    return json.dumps([None if v is None or v != v else v for v in values], default=str)
+
+
 def run_grouped(
-    suite: Suite, df, cols: list[str], sets: list[tuple], raw_out: list | None = None
+    suite: Suite,
+    df,
+    cols: list[str],
+    sets: list[tuple],
+    raw_out: list | None = None,
+    verdicts: dict[str, list[int]] | None = None,
 ) -> dict[Any, list[ExpectationResult]]:
     """Row rules on the grouped frame (`profile.Profile.gx_frame`), each expectation limited
     to its own grouping set (`_set`); results per `_file` (the frame may hold several files'
     groups). The row rules judge a row by its own values alone, so GX validates each distinct
-    combination once, in one run (`_combo`), and each file's groups take its verdict."""
+    combination once, in one run (`_combo`), and each file's groups take its verdict.
+
+    `verdicts` (combination -> the rules it breaks, kept by the caller for this suite version)
+    holds the verdicts of combinations seen before: GX validates only the new ones, with only
+    the rules of their sets (a new quarter's extract mostly repeats the codes of the last)."""
     df = df.reset_index(drop=True)
     df = df.astype({c: object for c in cols if df[c].dtype != object})
     df["_combo"] = df.groupby(["_set", *cols], dropna=False, sort=False).ngroup()
     scoped = suite.scoped("row")
     exps = _grouped_expectations(scoped, sets)
-    grouped = Suite(suite.name + "_grouped", suite.meta, exps, suite.digest)
-    vd = _validation(grouped, "row", list(range(len(exps))))
-    # GX reads the rules' columns only: the example row numbers (lists) stay out of its copies.
     # (row i of `checked` is combination i: ngroup numbers them 0, 1...)
     checked = df.drop_duplicates("_combo").sort_values("_combo")[["_set", *cols]]
     checked = checked.reset_index(drop=True)
-    run = vd.run(batch_parameters={"dataframe": checked}, result_format="COMPLETE")
-    js = run.to_json_dict()
-    by_index = {r["expectation_config"]["meta"]["_index"]: r for r in js["results"]}
+    rule_set = [sets.index(tuple(expectation_columns(e))) for _i, e in scoped]
+    results, js = _combination_verdicts(suite, exps, rule_set, checked, verdicts)
 
     # Each rule's rows counted per file from one evaluation of its condition over the frame's
     # columns that the condition names (pandas pays for every evaluation by the frame's width).
@@ -271,7 +282,7 @@ def run_grouped(
     files = sorted(set(df["_file"]))
     per_rule = [
         _grouped_results(
-            i, e, e2["kwargs"]["column"], by_index[j],
+            i, e, e2["kwargs"]["column"], results[j],
             df[["_file", "_combo", "_n", "_rows", e2["kwargs"]["column"]]],
             rows_per_file(e2["kwargs"]["row_condition"]),
         )
@@ -279,14 +290,76 @@ def run_grouped(
     ]  # fmt: skip
     out: dict[Any, list[ExpectationResult]] = {f: [r[f] for r in per_rule] for f in files}
     if raw_out is not None:
-        js["meta"]["primed_note"] = (
-            "validated on the distinct combinations of every file checked (one set per rule, "
-            "row_condition '_set == k'); unexpected_index_list indexes those combinations; "
-            "row counts per file (weighted by _n) are in the primed summary"
+        js.setdefault("meta", {})["primed_note"] = (
+            "validated on the distinct combinations of the files checked that no earlier run "
+            "had validated with this suite version (one set per rule, row_condition "
+            "'_set == k'), the others taking their saved verdicts; unexpected_index_list "
+            "indexes the combinations validated; row counts per file (weighted by _n) are in "
+            "the primed summary"
         )
         _drop_value_lists(js)
         raw_out.append(scrub(js))
     return out
+
+
+def _combination_verdicts(
+    suite: Suite,
+    exps: list[dict],
+    rule_set: list[int],
+    checked,
+    verdicts: dict[str, list[int]] | None,
+) -> tuple[list[dict], dict]:
+    """Each grouped rule's result over `checked` (row i = combination i) in GX's shape, and
+    GX's own output: saved verdicts where `verdicts` has the combination, GX's for the rest
+    (and saved there, unless a rule of the combination's set raised). Rule j reads the rows
+    of set `rule_set[j]`."""
+    keys = [_combo_key(row) for row in checked.itertuples(index=False, name=None)]
+    known = {} if verdicts is None else verdicts
+    todo = [i for i, k in enumerate(keys) if k not in known]
+    unexpected: list[list[int]] = [
+        [i for i, k in enumerate(keys) if k in known and j in known[k]] for j in range(len(exps))
+    ]
+    results = [{"success": True, "result": {}} for _ in exps]
+    js: dict = {"results": [], "meta": {}}
+    todo_sets = {int(checked["_set"].iat[i]) for i in todo}
+    run_rules = [j for j, k in enumerate(rule_set) if k in todo_sets]
+    if run_rules:
+        subset = Suite(
+            f"{suite.name}_grouped_{_digest(run_rules)}",
+            suite.meta,
+            [exps[j] for j in run_rules],
+            suite.digest,
+        )
+        vd = _validation(subset, "row", list(range(len(run_rules))))
+        frame = checked.iloc[todo].reset_index(drop=True)
+        js = vd.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE").to_json_dict()
+        raised: set[int] = set()
+        for r in js["results"]:
+            j = run_rules[r["expectation_config"]["meta"]["_index"]]
+            results[j] = r
+            if _raised(r):
+                raised.add(rule_set[j])
+                continue
+            found = (r.get("result") or {}).get("unexpected_index_list") or []
+            unexpected[j] += [todo[x] for x in found]
+        if verdicts is not None:
+            broken: dict[int, list[int]] = {i: [] for i in todo}
+            for j in run_rules:
+                for i in unexpected[j]:
+                    if i in broken:
+                        broken[i].append(j)
+            for i in todo:
+                if int(checked["_set"].iat[i]) not in raised:
+                    verdicts[keys[i]] = broken[i]
+    for j, r in enumerate(results):
+        if not _raised(r):
+            r.setdefault("result", {})
+            r["result"] = {**(r["result"] or {}), "unexpected_index_list": sorted(unexpected[j])}
+    return results, js
+
+
+def _digest(values: list[int]) -> str:
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:12]
 
 
 def run_file_scope(suite: Suite, df, raw_out: list) -> dict[Any, list[ExpectationResult]]:

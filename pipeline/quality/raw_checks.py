@@ -9,7 +9,9 @@ saved in the run's folder (`results.run_dir`).
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,18 +79,20 @@ def validate_files(
     relation: str,
     files: list[int],
     dq_suite: Suite | None = None,
+    verdicts: dict[str, list[int]] | None = None,
 ) -> tuple[dict[int, Results], Profile]:
     """Run a raw suite over several files at once: `relation` holds their rows (`_file`,
     `_loaded`, `_row`, the contract's columns as VARCHAR). One DuckDB pass (`profile`) makes
-    the grouped frame, one GX run checks every file's row rules and one the file rules; with
-    `dq_suite` the same pass counts what the DQ reports show (`dq_report.from_profile`)."""
+    the grouped frame, one GX run checks every file's row rules (the combinations `verdicts`
+    has not seen) and one the file rules; with `dq_suite` the same pass counts what the DQ
+    reports show (`dq_report.from_profile`)."""
     import pandas as pd
 
     prof = profile(con, suite.kind, relation, suite, dq_suite)
     shared: list[dict] = []
     frame = prof.gx_frame()
     sets = prof.sets[: prof.gx_sets]
-    per_file = run_grouped(suite, frame, prof.gx_columns, sets, shared)
+    per_file = run_grouped(suite, frame, prof.gx_columns, sets, shared, verdicts)
     file_results: dict[Any, list[ExpectationResult]] = {}
     if suite.scoped("file") and suite.kind in FILE_FRAMES:
         loaded = f"(SELECT * FROM {relation} WHERE _loaded)"
@@ -153,7 +157,7 @@ def _file_summaries(
     kind: validated now (GX output in the run's folder, summary cached) or from the cache."""
     table = contract.RAW_TABLE[kind]
     todo = [f for f in files if not (cache / f"{kind}_{f[3][:32]}_{suite.digest}.json").exists()]
-    fresh = _validate_now(con, kind, suite, todo, cache.parent / DQ_CACHE)
+    fresh = _validate_now(con, kind, suite, todo, cache)
     per_file = []
     for file_id, name, _k, sha, loaded_at in files:
         cached = cache / f"{kind}_{sha[:32]}_{suite.digest}.json"
@@ -177,27 +181,47 @@ def _file_summaries(
 
 
 def _validate_now(
-    con: duckdb.DuckDBPyConnection, kind: str, suite: Suite, files: list[tuple], dq_cache: Path
+    con: duckdb.DuckDBPyConnection, kind: str, suite: Suite, files: list[tuple], cache: Path
 ) -> dict[int, Results]:
     """Validate a kind's files now: reference files one by one; CLD and payments files all in
     one pass, which also counts, for each CLD file, what its DQ report shows (saved in the
-    reports' cache, `dq_cache`, so that publishing reads no row again)."""
+    reports' cache, so that publishing reads no row again). The row rules' verdicts on each
+    distinct combination of values are kept in `cache` for the next run's files."""
     if not files:
         return {}
     if kind.startswith("ref_"):
         return validate_relations(con, suite, {f[0]: raw_relation(kind, f[0]) for f in files})
     ids = [f[0] for f in files]
-    if kind != "cld":
-        return validate_files(con, suite, raw_files_relation(kind, ids), ids)[0]
-    from pipeline.quality import dq_loaded
+    with _saved_verdicts(cache, kind, suite) as verdicts:
+        if kind != "cld":
+            relation = raw_files_relation(kind, ids)
+            return validate_files(con, suite, relation, ids, verdicts=verdicts)[0]
+        from pipeline.quality import dq_loaded
 
-    relation, present, malformed = dq_loaded.loaded_relation(con, "", [f[:2] for f in files])
-    fresh, prof = validate_files(con, suite, relation, ids, dq_suite=suite)
+        relation, present, malformed = dq_loaded.loaded_relation(con, "", [f[:2] for f in files])
+        fresh, prof = validate_files(con, suite, relation, ids, dq_suite=suite, verdicts=verdicts)
     reports = dq_loaded.reports_from_profile(prof, [f[:2] for f in files], present, malformed)
+    dq_cache = cache.parent / DQ_CACHE
     dq_cache.mkdir(parents=True, exist_ok=True)
     for file_id, _name, _k, sha, _at in files:
         dq_loaded.cache_report(dq_cache / dq_loaded.cache_name(sha, suite.digest), reports[file_id])
     return fresh
+
+
+@contextlib.contextmanager
+def _saved_verdicts(cache: Path, kind: str, suite: Suite) -> Iterator[dict[str, list[int]]]:
+    """The row rules' verdicts by combination of values for this suite version (the files
+    of other versions go), saved again when the block ends without an error."""
+    path = cache / f"{kind}_combinations_{suite.digest}.json"
+    verdicts = json.loads(path.read_text()) if path.exists() else {}
+    seen = len(verdicts)
+    yield verdicts
+    if len(verdicts) != seen:
+        for old in cache.glob(f"{kind}_combinations_*.json"):
+            old.unlink()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(verdicts))
+        tmp.replace(path)
 
 
 def _failing(per_file: list[tuple[str, bool, dict]], blocking: bool) -> tuple[dict, bool]:
