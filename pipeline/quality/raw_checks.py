@@ -3,8 +3,9 @@
 Two outcomes per raw table: its blocking rules (a failure in a file loaded by this run stops
 dbt, so publishing) and its warning rules (reported only). A file already validated with the
 same suite version (same SHA-256) is not read again: its summary is cached under
-`<warehouse>/quality/_cache/`. Each file's GX output and each check's index of failures are
-saved in the run's folder (`results.run_dir`).
+`<warehouse>/quality/_cache/`, beside the row rules' verdicts on every combination of values
+seen so far (a new file's combinations seen before are not validated again). Each file's GX
+output and each check's index of failures are saved in the run's folder (`results.run_dir`).
 """
 
 from __future__ import annotations
