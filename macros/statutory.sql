@@ -60,6 +60,11 @@
     make_date(cast({{ birth_year }} as integer), cast({{ birth_month }} as integer), 1)
 {%- endmacro %}
 
+{#- DHSC age (statutory_age) of the joined person `alias` (int_statutory_persons) at `at_date`. -#}
+{% macro person_age(at_date, alias='persons') -%}
+    {{ statutory_age(alias ~ '.birth_year', alias ~ '.birth_month', at_date) }}
+{%- endmacro %}
+
 {#- DHSC age: floor(days from the proxy DOB to `at_date` / 365.25) (statutory-method.md §2.1);
     it can turn a person a year older one day late, as the central figures do. -#}
 {% macro statutory_age(birth_year, birth_month, at_date) -%}
@@ -69,6 +74,20 @@
                 {{ dbt.datediff(proxy_dob(birth_year, birth_month), at_date, 'day') }} / 365.25
             ) as integer)
     end
+{%- endmacro %}
+
+{#- A person (`alias`: int_statutory_persons' birth_year, birth_month) whose proxy date of
+    birth is known, so statutory_age is: SALT and ASCOF 2B/2C leave the others out. -#}
+{% macro has_proxy_dob(alias='persons') -%}
+    ({{ alias }}.birth_year is not null and {{ alias }}.birth_month is not null)
+{%- endmacro %}
+
+{#- A person (`alias`, with date_of_death) not dead before `on_date`: DHSC's and NHS England's
+    "DoD >= period start or NULL" (statutory-method.md §3, §4), on the date each measure
+    names (the year's start, 31 March, the episode's start). `alias` none: unqualified. -#}
+{% macro alive_on(on_date, alias='persons') -%}
+    {%- set p = alias ~ '.' if alias else '' -%}
+    ({{ p }}date_of_death is null or {{ p }}date_of_death >= {{ on_date }})
 {%- endmacro %}
 
 {#- The far-future date DHSC sorts open events by. -#}
@@ -93,6 +112,22 @@
 {% macro is_dated(alias=none) -%}
     {%- set p = alias ~ '.' if alias else '' -%}
     ({{ p }}derived_end_date >= {{ p }}event_start_date or {{ p }}derived_end_date is null)
+{%- endmacro %}
+
+{#- Whether the person of `person` (an alias with la_code and person_id) has a long-term support
+    service in `events` (alias lts) meeting `condition`: the new-client tests of ASCOF 2A (one
+    that started before the episode and ended under 91 days before it, §3.1 step 6) and SALT
+    STS001 (one open on the request cluster's start, §4.1 step 5) differ only in `condition`. -#}
+{% macro has_long_term_service(person, condition, events='events') -%}
+    exists (
+        select 1
+        from {{ events }} as lts
+        where
+            {{ same_keys('lts', person) }}
+            and lts.event_type = 'Service'
+            and lts.service_type in {{ lts_service_types() }}
+            and {{ condition }}
+    )
 {%- endmacro %}
 
 {#- A service user's long-term support service line, dated (is_dated): the rows ASCOF 2E and
@@ -122,28 +157,22 @@
     commissioned, other). `mechanism` is how the support is delivered (3D also counts a direct
     payment by service component; LTS001 by delivery mechanism only). -#}
 {% macro lts_setting_rank(service_type, mechanism) -%}
-    case
-        when {{ service_type }} = 'Long term support: Nursing care' then 1
-        when {{ service_type }} = 'Long term support: Residential care' then 2
-        when {{ service_type }} = 'Long term support: Community' and {{ mechanism }} = 'Direct payment'
-            then 3
-        when
-            {{ service_type }} = 'Long term support: Community'
-            and {{ mechanism }} = 'CASSR managed personal budget'
-            then 4
-        when
-            {{ service_type }} = 'Long term support: Community'
-            and {{ mechanism }} = 'CASSR commissioned support'
-            then 5
-        when {{ service_type }} = 'Long term support: Community' then 6
-        when
-            {{ service_type }} = 'Long term support: Prison'
-            and {{ mechanism }} = 'CASSR managed personal budget'
-            then 7
-        when
-            {{ service_type }} = 'Long term support: Prison'
-            and {{ mechanism }} = 'CASSR commissioned support'
-            then 8
+    case {{ service_type }}
+        when 'Long term support: Nursing care' then 1
+        when 'Long term support: Residential care' then 2
+        when 'Long term support: Community'
+            then case {{ mechanism }}
+                    when 'Direct payment' then 3
+                    when 'CASSR managed personal budget' then 4
+                    when 'CASSR commissioned support' then 5
+                    else 6
+                end
+        when 'Long term support: Prison'
+            then case {{ mechanism }}
+                    when 'CASSR managed personal budget' then 7
+                    when 'CASSR commissioned support' then 8
+                    else 9
+                end
         else 9
     end
 {%- endmacro %}
@@ -191,13 +220,13 @@
 {%- endmacro %}
 
 {#- SALT record type of an episode's sequel (statutory-method.md §4.1 step 9, §4.2): 1 no later
-    event (`candidates` empty), 5 no chain (`chain` empty), 2 a service in the chain
-    (`service` found), 3 an NFA outcome in the chain (`nfa` found), else 4 (the episode's own
-    outcome). -#}
+    event (`candidates`, their count, NULL or 0), 5 no chain (`chain`, its count of events,
+    NULL or 0), 2 a service in the chain (`service` found), 3 an NFA outcome in the chain
+    (`nfa` found), else 4 (the episode's own outcome). -#}
 {% macro sequel_record_type(candidates, chain, service, nfa) -%}
     case
-        when {{ candidates }} is null then 1
-        when {{ chain }} is null then 5
+        when coalesce({{ candidates }}, 0) = 0 then 1
+        when coalesce({{ chain }}, 0) = 0 then 5
         when {{ service }} is not null then 2
         when {{ nfa }} is not null then 3
         else 4
@@ -211,8 +240,15 @@
     'Continuation of support or services')
 {%- endmacro %}
 
-{#- DHSC service-type hierarchy (1 = highest) used by 2A, 2E inference and 3D. -#}
-{% macro service_type_rank(service_type) -%}
+{#- DHSC's service-type hierarchy (1 = highest): long-term support first (nursing, residential,
+    community, prison), then ST-Max, ongoing low level, other short term, anything else 99.
+    DataS-DHSC/ASC-CLD-LA-Dashboard: Create_ASCOF_2A_2425_Onwards.sql (the service that follows
+    reablement, statutory-method.md §3.1 step 7.3) and the person details' accommodation
+    inference (§2.1). Not SALT STS001's hierarchy (sts001_service_rank), which puts ST-Max first:
+    NHS England's STS001 reports whether a request led to reablement. In 2A the order of ST-Max
+    does not matter (the sequel is cut at the next ST-Max), but the two are different rules of
+    two different bodies and are kept apart. -#}
+{% macro dhsc_service_type_rank(service_type) -%}
     case {{ service_type }}
         when 'Long term support: Nursing care' then 1
         when 'Long term support: Residential care' then 2
@@ -223,6 +259,64 @@
         when 'Short term support: Other short term' then 7
         else 99
     end
+{%- endmacro %}
+
+{#- SALT STS001's service hierarchy (statutory-method.md §4.1 step 10; NHS England's "SALT
+    STS001/STS001 replication code.txt"): ST-Max 1, then long-term support (nursing,
+    residential, community, prison) 2-5, ongoing low level 6, other short term 7. ST-Max comes
+    first because STS001 asks whether a request led to reablement (and the ST-Max found here
+    starts STS002a's cohort); DHSC's dhsc_service_type_rank puts long-term support first. Only
+    for is_support_service rows: anything else ranks with other short term. -#}
+{% macro sts001_service_rank(service_type) -%}
+    case {{ service_type }}
+        when 'Short term support: ST-Max' then 1
+        when 'Long term support: Nursing care' then 2
+        when 'Long term support: Residential care' then 3
+        when 'Long term support: Community' then 4
+        when 'Long term support: Prison' then 5
+        when 'Short term support: Ongoing low level' then 6
+        else 7
+    end
+{%- endmacro %}
+
+{#- A long- or short-term support service (Release 2 service types): what can be the service
+    that follows an episode (ASCOF 2A step 7.3, SALT STS001 step 10: carer support and unknown
+    service types are not services there) and a service response in DHSC's waiting times
+    (§5). `alias` qualifies the columns. -#}
+{% macro is_support_service(alias=none) -%}
+    {%- set p = alias ~ '.' if alias else '' -%}
+    ({{ p }}event_type = 'Service'
+    and ({{ p }}service_type in {{ lts_service_types() }} or {{ p }}service_type in {{ st_service_types() }}))
+{%- endmacro %}
+
+{#- The body of a CTE: `relation`'s is_support_service rows, the best one per `keys` (an
+    episode) first: service_choice 1 by `order_by` (a hierarchy, then tie-breaks), then the
+    earliest start. The service that follows an episode in ASCOF 2A (DHSC's hierarchy, short
+    term residential or nursing components first) and SALT STS001 (sts001_service_rank). -#}
+{% macro best_support_service(relation, keys, order_by) -%}
+    select
+        *,
+        row_number() over (
+            partition by {{ keys | join(', ') }}
+            order by {{ order_by }}, event_start_date
+        ) as service_choice
+    from {{ relation }}
+    where {{ is_support_service() }}
+{%- endmacro %}
+
+{#- A join condition: `alias`.`date` falls in a covered financial year (`years`, rows of
+    int_statutory_years) of the same LA. An episode belongs to the year its end falls in (ASCOF
+    2A, SALT STS001 and STS002a), an admission to the year it starts in (ASCOF 2B/2C). -#}
+{% macro in_statutory_year(alias, date, years='years') -%}
+    {{ alias }}.la_code = {{ years }}.la_code
+    and {{ alias }}.{{ date }} >= {{ years }}.period_start
+    and {{ alias }}.{{ date }} <= {{ years }}.period_end
+{%- endmacro %}
+
+{#- A join condition: `left` and `right` agree on every one of `keys` (a person: la_code and
+    person_id; an episode: those and its number, and year). -#}
+{% macro same_keys(left, right, keys=['la_code', 'person_id']) -%}
+    {%- for key in keys %}{{ left }}.{{ key }} = {{ right }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor -%}
 {%- endmacro %}
 
 {#- First day of the financial year `fin_year` ('2024-25') as a date. -#}

@@ -5,6 +5,10 @@
 {#- The episode's own ST-Max rows: DHSC blanks every ST-Max service starting inside the
     cluster before it looks at what followed (#ST_Max_Joined, Same_ST_Max). -#}
 {%- set own_st_max = "event.event_type = 'Service' and event.service_type = 'Short term support: ST-Max' and event.event_start_date >= episode.episode_start and event.event_start_date <= episode.episode_end" -%}
+{%- set episode = ['la_code', 'person_id', 'cluster_number'] -%}
+{#- The service that follows (step 7.3): DHSC's hierarchy, then within a type a short-term
+    residential or nursing component first. -#}
+{%- set service_order = dhsc_service_type_rank('service_type') ~ ", case when service_component in ('Short term residential care', 'Short term nursing care') then 0 else 1 end" -%}
 {%- set usable_nfa = "('NFA: Information and advice or signposting', 'NFA: Support ended as planned', 'NFA: Responsibility moved to another local authority', 'NFA: Other', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Referral to other service within the local authority')" -%}
 
 with
@@ -99,18 +103,11 @@ clusters as (
         persons.birth_year,
         persons.birth_month,
         persons.date_of_death,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'st_max_rows.cluster_end') }}
-            as age
+        {{ person_age('st_max_rows.cluster_end') }} as age
     from st_max_rows
     inner join years
-        on
-            st_max_rows.la_code = years.la_code
-            and st_max_rows.cluster_end >= years.period_start
-            and st_max_rows.cluster_end <= years.period_end
-    left join persons
-        on
-            st_max_rows.la_code = persons.la_code
-            and st_max_rows.person_id = persons.person_id
+        on {{ in_statutory_year('st_max_rows', 'cluster_end') }}
+    left join persons on {{ same_keys('st_max_rows', 'persons') }}
     where st_max_rows.outcome_rank_in_cluster = 1
 
 ),
@@ -124,20 +121,14 @@ eligible as (
     from clusters
     where
         (clusters.age is null or clusters.age >= 18)
-        and (clusters.date_of_death is null or clusters.date_of_death >= clusters.cluster_start)
+        and {{ alive_on('clusters.cluster_start', 'clusters') }}
         -- New client: no long-term service that started before the episode and ended less
         -- than 91 days before it (or after it, or is still open).
-        and not exists (
-            select 1
-            from events as lts
-            where
-                lts.la_code = clusters.la_code
-                and lts.person_id = clusters.person_id
-                and lts.event_type = 'Service'
-                and lts.service_type in {{ lts_service_types() }}
-                and lts.event_start_date < clusters.cluster_start
-                and {{ dbt.datediff('lts.end_sort', 'clusters.cluster_start', 'day') }} < 91
-        )
+        and not {{ has_long_term_service(
+            'clusters',
+            'lts.event_start_date < clusters.cluster_start and '
+            ~ dbt.datediff('lts.end_sort', 'clusters.cluster_start', 'day') ~ ' < 91'
+        ) }}
 
 ),
 
@@ -165,27 +156,7 @@ future as (
 
 future_service as (
 
-    select
-        la_code,
-        person_id,
-        cluster_number,
-        service_type,
-        service_component,
-        row_number() over (
-            partition by la_code, person_id, cluster_number
-            order by
-                {{ service_type_rank('service_type') }},
-                case
-                    when service_component in ('Short term residential care', 'Short term nursing care')
-                        then 0
-                    else 1
-                end,
-                event_start_date
-        ) as service_choice
-    from future
-    where
-        event_type = 'Service'
-        and (service_type in {{ lts_service_types() }} or service_type in {{ st_service_types() }})
+    {{ best_support_service('future', episode, service_order) }}
 
 ),
 
@@ -254,8 +225,7 @@ nested as (
     from eligible as episode
     inner join events as event
         on
-            episode.la_code = event.la_code
-            and episode.person_id = event.person_id
+            {{ same_keys('episode', 'event') }}
             and episode.cluster_start <= event.event_start_date
             and episode.cluster_start < event.derived_end_date
             and episode.cluster_end >= event.derived_end_date
@@ -322,20 +292,10 @@ candidates as (
     from eligible
     left join future_service
         on
-            eligible.la_code = future_service.la_code
-            and eligible.person_id = future_service.person_id
-            and eligible.cluster_number = future_service.cluster_number
+            {{ same_keys('eligible', 'future_service', episode) }}
             and future_service.service_choice = 1
-    left join future_summary
-        on
-            eligible.la_code = future_summary.la_code
-            and eligible.person_id = future_summary.person_id
-            and eligible.cluster_number = future_summary.cluster_number
-    left join nested_summary
-        on
-            eligible.la_code = nested_summary.la_code
-            and eligible.person_id = nested_summary.person_id
-            and eligible.cluster_number = nested_summary.cluster_number
+    left join future_summary on {{ same_keys('eligible', 'future_summary', episode) }}
+    left join nested_summary on {{ same_keys('eligible', 'nested_summary', episode) }}
 
 ),
 
@@ -380,11 +340,7 @@ final as (
         sequels.cluster_end,
         sequels.cluster_outcome,
         sequels.age,
-        case
-            when sequels.age is null then 'Unknown'
-            when sequels.age <= 64 then '18 to 64'
-            else '65 and above'
-        end as age_group,
+        {{ working_age_band('sequels.age') }} as age_group,
         sequels.sequel_step,
         case sequels.sequel_step
             when 'death' then 'NFA: Deceased'

@@ -52,10 +52,7 @@ admissions as (
         placements.event_start_date as admission_date
     from placements
     inner join years
-        on
-            placements.la_code = years.la_code
-            and placements.event_start_date >= years.period_start
-            and placements.event_start_date <= years.period_end
+        on {{ in_statutory_year('placements', 'event_start_date') }}
     where
         placements.event_outcome is null
         or placements.event_outcome <> 'NFA: Self-funded client or under 12wk disregard'
@@ -66,23 +63,17 @@ new_admissions as (
 
     select
         admissions.*,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'admissions.admission_date') }}
-            as age
+        {{ person_age('admissions.admission_date') }} as age
     from admissions
-    inner join persons
-        on
-            admissions.la_code = persons.la_code
-            and admissions.person_id = persons.person_id
+    inner join persons on {{ same_keys('admissions', 'persons') }}
     where
-        persons.birth_year is not null
-        and persons.birth_month is not null
-        and (persons.date_of_death is null or persons.date_of_death >= admissions.period_start)
+        {{ has_proxy_dob() }}
+        and {{ alive_on('admissions.period_start') }}
         and not exists (
             select 1
             from placements as earlier
             where
-                earlier.la_code = admissions.la_code
-                and earlier.person_id = admissions.person_id
+                {{ same_keys('earlier', 'admissions') }}
                 and earlier.event_start_date < admissions.admission_date
                 and (
                     earlier.derived_end_date is null
@@ -97,7 +88,7 @@ select
     fin_year,
     person_id,
     min(admission_date) as first_admission_date,
-    min(case when age <= 64 then '18 to 64' else '65 and above' end) as age_group
+    min({{ working_age_band('age') }}) as age_group
 from new_admissions
 where age >= 18
 group by la_code, fin_year, person_id

@@ -56,12 +56,9 @@ aged as (
         persons.accommodation_status,
         persons.is_settled_accommodation,
         persons.date_of_death,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'cohort.age_date') }} as age
+        {{ person_age('cohort.age_date') }} as age
     from cohort
-    inner join persons
-        on
-            cohort.la_code = persons.la_code
-            and cohort.person_id = persons.person_id
+    inner join persons on {{ same_keys('cohort', 'persons') }}
 
 )
 
@@ -71,15 +68,11 @@ select
     person_id,
     age_date,
     age,
-    case
-        when age is null then 'Unknown'
-        when age <= 64 then '18 to 64'
-        else '65 and above'
-    end as age_group,
+    {{ working_age_band('age') }} as age_group,
     primary_support_reason,
     accommodation_status,
     is_settled_accommodation
 from aged
 where
     (age is null or age >= 18)
-    and (date_of_death is null or date_of_death >= {{ fin_year_start('fin_year') }})
+    and {{ alive_on(fin_year_start('fin_year'), none) }}

@@ -68,14 +68,10 @@ aged as (
 
     select
         people.*,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }}
-            as age
+        {{ person_age('people.period_end') }} as age
     from people
-    inner join persons
-        on
-            people.la_code = persons.la_code
-            and people.person_id = persons.person_id
-    where persons.date_of_death is null or persons.date_of_death >= people.period_end
+    inner join persons on {{ same_keys('people', 'persons') }}
+    where {{ alive_on('people.period_end') }}
 
 )
 
@@ -84,11 +80,7 @@ select
     fin_year,
     person_id,
     age,
-    case
-        when age is null then 'Unknown'
-        when age <= 64 then '18 to 64'
-        else '65 and above'
-    end as age_group,
+    {{ working_age_band('age') }} as age_group,
     setting_rank,
     case
         when setting_rank = 1 then 'Nursing care'

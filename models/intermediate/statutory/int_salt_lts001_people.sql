@@ -113,14 +113,8 @@ select
     people.fin_year,
     people.period_end as age_date,
     people.person_id,
-    {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} as age,
-    case
-        when {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} < 18
-            then 'Under 18'
-        when {{ statutory_age('persons.birth_year', 'persons.birth_month', 'people.period_end') }} <= 64
-            then '18 to 64'
-        else '65 and above'
-    end as age_band,
+    {{ person_age('people.period_end') }} as age,
+    {{ working_age_band(person_age('people.period_end')) }} as age_band,
     people.setting_rank,
     case people.setting_rank
         when 1 then 'Nursing care'
@@ -138,15 +132,7 @@ select
     coalesce(persons.gender, 'Unknown') as gender,
     coalesce(persons.ethnicity, 'No data: Undeclared or not known') as ethnicity
 from people
-inner join persons
-    on
-        people.la_code = persons.la_code
-        and people.person_id = persons.person_id
+inner join persons on {{ same_keys('people', 'persons') }}
 where
-    persons.birth_year is not null
-    and persons.birth_month is not null
-    and (
-        persons.date_of_death is null
-        or persons.date_of_death
-        >= case when people.salt_table = 'LTS001a' then people.period_start else people.period_end end
-    )
+    {{ has_proxy_dob() }}
+    and {{ alive_on("case when people.salt_table = 'LTS001a' then people.period_start else people.period_end end") }}

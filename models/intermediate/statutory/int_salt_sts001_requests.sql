@@ -10,6 +10,7 @@
       4 the request's own outcome, 5 no chain (first event too late, or only a request).
     The outcome hierarchy is DHSC's R2 one, labels are normalised (plain hyphens): see
     docs/statutory-measures.md. -#}
+{%- set episode = ['la_code', 'person_id', 'cluster_number', 'fin_year'] %}
 
 with
 
@@ -58,10 +59,7 @@ in_year as (
         ) as cluster_start
     from request_clusters
     inner join years
-        on
-            request_clusters.la_code = years.la_code
-            and request_clusters.end_sort >= years.period_start
-            and request_clusters.end_sort <= years.period_end
+        on {{ in_statutory_year('request_clusters', 'end_sort') }}
 
 ),
 
@@ -97,28 +95,17 @@ new_clients as (
         clusters.*,
         clusters.cluster_start as episode_start,
         clusters.cluster_end as episode_end,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'clusters.period_end') }}
-            as age
+        {{ person_age('clusters.period_end') }} as age
     from clusters
-    inner join persons
-        on
-            clusters.la_code = persons.la_code
-            and clusters.person_id = persons.person_id
+    inner join persons on {{ same_keys('clusters', 'persons') }}
     where
-        persons.birth_year is not null
-        and persons.birth_month is not null
-        and (persons.date_of_death is null or persons.date_of_death >= clusters.period_start)
-        and not exists (
-            select 1
-            from events as lts
-            where
-                lts.la_code = clusters.la_code
-                and lts.person_id = clusters.person_id
-                and lts.event_type = 'Service'
-                and lts.service_type in {{ lts_service_types() }}
-                and lts.event_start_date <= clusters.cluster_start
-                and lts.end_sort >= clusters.cluster_start
-        )
+        {{ has_proxy_dob() }}
+        and {{ alive_on('clusters.period_start') }}
+        -- New client: no long-term service open on the cluster's start.
+        and not {{ has_long_term_service(
+            'clusters',
+            'lts.event_start_date <= clusters.cluster_start and lts.end_sort >= clusters.cluster_start'
+        ) }}
 
 ),
 
@@ -146,93 +133,46 @@ chain as (
 
 chain_services as (
 
-    select
-        la_code,
-        person_id,
-        cluster_number,
-        fin_year,
-        service_type,
-        event_start_date,
-        row_number() over (
-            partition by la_code, person_id, cluster_number, fin_year
-            order by
-                case service_type
-                    when 'Short term support: ST-Max' then 1
-                    when 'Long term support: Nursing care' then 2
-                    when 'Long term support: Residential care' then 3
-                    when 'Long term support: Community' then 4
-                    when 'Long term support: Prison' then 5
-                    when 'Short term support: Ongoing low level' then 6
-                    else 7
-                end,
-                event_start_date
-        ) as service_choice
-    from chain
-    where
-        event_type = 'Service'
-        and (service_type in {{ lts_service_types() }} or service_type in {{ st_service_types() }})
-
-),
-
-latest_nfa_end as (
-
-    select
-        la_code,
-        person_id,
-        cluster_number,
-        fin_year,
-        max(case when {{ sts001_sequel('event_outcome') }} is not null then end_sort end) as nfa_end
-    from chain
-    group by la_code, person_id, cluster_number, fin_year
+    {{ best_support_service('chain', episode, sts001_service_rank('service_type')) }}
 
 ),
 
 chain_outcomes as (
 
-    -- The latest-ending chain event(s) with an NFA outcome: its sequel, or 'other reason'
-    -- when several events end on that day.
+    -- The events of the chain ending on the latest end of one with an NFA outcome, any
+    -- outcome: its sequel, or 'other reason' when several events end on that day.
     select
-        chain.la_code,
-        chain.person_id,
-        chain.cluster_number,
-        chain.fin_year,
+        la_code,
+        person_id,
+        cluster_number,
+        fin_year,
         count(*) as rows_at_latest_end,
-        max({{ sts001_sequel('chain.event_outcome') }}) as nfa_sequel
-    from chain
-    inner join latest_nfa_end as latest
-        on
-            chain.la_code = latest.la_code
-            and chain.person_id = latest.person_id
-            and chain.cluster_number = latest.cluster_number
-            and chain.fin_year = latest.fin_year
-            and chain.end_sort = latest.nfa_end
-    group by chain.la_code, chain.person_id, chain.cluster_number, chain.fin_year
+        max({{ sts001_sequel('event_outcome') }}) as nfa_sequel
+    from (
+        select
+            *,
+            max(case when {{ sts001_sequel('event_outcome') }} is not null then end_sort end)
+                over (partition by {{ episode | join(', ') }})
+                as nfa_end
+        from chain
+    ) as chain
+    where end_sort = nfa_end
+    group by {{ episode | join(', ') }}
 
 ),
 
-chain_summary as (
+sequel_summary as (
 
+    -- The candidates and the chain's events (record types 1 and 5).
     select
         la_code,
         person_id,
         cluster_number,
         fin_year,
-        count(*) as chain_events
-    from chain
-    group by la_code, person_id, cluster_number, fin_year
-
-),
-
-candidate_summary as (
-
-    select
-        la_code,
-        person_id,
-        cluster_number,
-        fin_year,
-        count(*) as candidate_events
+        count(*) as candidate_events,
+        count(case when is_in_sequel then 1 end) as chain_events
     from sequel_candidates
-    group by la_code, person_id, cluster_number, fin_year
+    group by {{ episode | join(', ') }}
 
 ),
 
@@ -243,7 +183,7 @@ classified as (
         chain_services.service_type as sequel_service_type,
         chain_services.event_start_date as sequel_service_start,
         {{ sequel_record_type(
-            'candidate_summary.candidate_events', 'chain_summary.chain_events',
+            'sequel_summary.candidate_events', 'sequel_summary.chain_events',
             'chain_services.service_type', 'chain_outcomes.rows_at_latest_end'
         ) }} as record_type,
         case
@@ -251,31 +191,12 @@ classified as (
             else chain_outcomes.nfa_sequel
         end as chain_sequel
     from new_clients
-    left join candidate_summary
-        on
-            new_clients.la_code = candidate_summary.la_code
-            and new_clients.person_id = candidate_summary.person_id
-            and new_clients.cluster_number = candidate_summary.cluster_number
-            and new_clients.fin_year = candidate_summary.fin_year
-    left join chain_summary
-        on
-            new_clients.la_code = chain_summary.la_code
-            and new_clients.person_id = chain_summary.person_id
-            and new_clients.cluster_number = chain_summary.cluster_number
-            and new_clients.fin_year = chain_summary.fin_year
+    left join sequel_summary on {{ same_keys('new_clients', 'sequel_summary', episode) }}
     left join chain_services
         on
-            new_clients.la_code = chain_services.la_code
-            and new_clients.person_id = chain_services.person_id
-            and new_clients.cluster_number = chain_services.cluster_number
-            and new_clients.fin_year = chain_services.fin_year
+            {{ same_keys('new_clients', 'chain_services', episode) }}
             and chain_services.service_choice = 1
-    left join chain_outcomes
-        on
-            new_clients.la_code = chain_outcomes.la_code
-            and new_clients.person_id = chain_outcomes.person_id
-            and new_clients.cluster_number = chain_outcomes.cluster_number
-            and new_clients.fin_year = chain_outcomes.fin_year
+    left join chain_outcomes on {{ same_keys('new_clients', 'chain_outcomes', episode) }}
 
 )
 
@@ -288,11 +209,7 @@ select
     cluster_end,
     coalesce(request_route_of_access, 'Unknown') as route_of_access,
     age,
-    case
-        when age < 18 then 'Under 18'
-        when age <= 64 then '18 to 64'
-        else '65 and above'
-    end as age_band,
+    {{ working_age_band('age') }} as age_band,
     record_type,
     case
         when record_type = 2

@@ -6,6 +6,7 @@
     STS001 (1 no later event, 2 service, 3 NFA in the chain, 4 own outcome, 5 no chain); an
     NFA outcome is one that was NFA in Release 1 (NHS England's code is written on R1 labels),
     so 'NFA: Support ended as planned' is not one. -#}
+{%- set episode = ['la_code', 'person_id', 'episode_number'] %}
 
 with
 
@@ -49,8 +50,7 @@ st_max as (
             select 1
             from cohort
             where
-                cohort.la_code = events.la_code
-                and cohort.person_id = events.person_id
+                {{ same_keys('cohort', 'events') }}
                 and cohort.st_max_start_date = events.event_start_date
         )
 
@@ -86,10 +86,7 @@ episodes as (
         from numbered
     ) as numbered
     inner join years
-        on
-            numbered.la_code = years.la_code
-            and numbered.end_sort >= years.period_start
-            and numbered.end_sort <= years.period_end
+        on {{ in_statutory_year('numbered', 'end_sort') }}
     where numbered.latest_rank = 1
 
 ),
@@ -116,34 +113,27 @@ chain as (
 
 ),
 
-chain_summary as (
+sequel_summary as (
 
+    -- The candidates and the chain's events (record types 1 and 5), and the chain's best
+    -- service by STS002a's hierarchy (§4.2 step 5): long-term support in any setting, ongoing
+    -- low level, other short term (the chain stops at ST-Max).
     select
         la_code,
         person_id,
         episode_number,
-        count(*) as chain_events,
+        count(*) as candidate_events,
+        count(case when is_in_sequel then 1 end) as chain_events,
         min(
             case
+                when not is_in_sequel then null
                 when service_type in {{ lts_service_types() }} then 1
                 when service_type = 'Short term support: Ongoing low level' then 2
                 when service_type = 'Short term support: Other short term' then 3
             end
         ) as best_service
-    from chain
-    group by la_code, person_id, episode_number
-
-),
-
-latest_nfa_end as (
-
-    select
-        la_code,
-        person_id,
-        episode_number,
-        max(case when {{ is_release_1_nfa('event_outcome') }} then end_sort end) as nfa_end
-    from chain
-    group by la_code, person_id, episode_number
+    from sequel_candidates
+    group by {{ episode | join(', ') }}
 
 ),
 
@@ -152,36 +142,25 @@ chain_outcomes as (
     -- NHS England counts only the NFA rows at the latest NFA end date (#FIND_NEXT_OTHER_NFA),
     -- distinct as its SELECT DISTINCT makes them.
     select
-        chain.la_code,
-        chain.person_id,
-        chain.episode_number,
-        count(
-            distinct
-            chain.event_type || '|' || cast(chain.event_start_date as {{ dbt.type_string() }})
-            || '|' || chain.event_outcome
-        ) as nfa_rows_at_latest_end,
-        max({{ sts002a_sequel('chain.event_outcome') }}) as nfa_sequel
-    from chain
-    inner join latest_nfa_end as latest
-        on
-            chain.la_code = latest.la_code
-            and chain.person_id = latest.person_id
-            and chain.episode_number = latest.episode_number
-            and chain.end_sort = latest.nfa_end
-    where {{ is_release_1_nfa('chain.event_outcome') }}
-    group by chain.la_code, chain.person_id, chain.episode_number
-
-),
-
-candidate_summary as (
-
-    select
         la_code,
         person_id,
         episode_number,
-        count(*) as candidate_events
-    from sequel_candidates
-    group by la_code, person_id, episode_number
+        count(
+            distinct
+            event_type || '|' || cast(event_start_date as {{ dbt.type_string() }})
+            || '|' || event_outcome
+        ) as nfa_rows_at_latest_end,
+        max({{ sts002a_sequel('event_outcome') }}) as nfa_sequel
+    from (
+        select
+            *,
+            max(case when {{ is_release_1_nfa('event_outcome') }} then end_sort end)
+                over (partition by {{ episode | join(', ') }})
+                as nfa_end
+        from chain
+    ) as chain
+    where end_sort = nfa_end and {{ is_release_1_nfa('event_outcome') }}
+    group by {{ episode | join(', ') }}
 
 ),
 
@@ -189,35 +168,18 @@ classified as (
 
     select
         episodes.*,
-        chain_summary.best_service,
+        sequel_summary.best_service,
         chain_outcomes.nfa_rows_at_latest_end,
         chain_outcomes.nfa_sequel,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'episodes.period_end') }}
-            as age,
+        {{ person_age('episodes.period_end') }} as age,
         {{ sequel_record_type(
-            'candidate_summary.candidate_events', 'chain_summary.chain_events',
-            'chain_summary.best_service', 'chain_outcomes.nfa_rows_at_latest_end'
+            'sequel_summary.candidate_events', 'sequel_summary.chain_events',
+            'sequel_summary.best_service', 'chain_outcomes.nfa_rows_at_latest_end'
         ) }} as record_type
     from episodes
-    left join persons
-        on
-            episodes.la_code = persons.la_code
-            and episodes.person_id = persons.person_id
-    left join candidate_summary
-        on
-            episodes.la_code = candidate_summary.la_code
-            and episodes.person_id = candidate_summary.person_id
-            and episodes.episode_number = candidate_summary.episode_number
-    left join chain_summary
-        on
-            episodes.la_code = chain_summary.la_code
-            and episodes.person_id = chain_summary.person_id
-            and episodes.episode_number = chain_summary.episode_number
-    left join chain_outcomes
-        on
-            episodes.la_code = chain_outcomes.la_code
-            and episodes.person_id = chain_outcomes.person_id
-            and episodes.episode_number = chain_outcomes.episode_number
+    left join persons on {{ same_keys('episodes', 'persons') }}
+    left join sequel_summary on {{ same_keys('episodes', 'sequel_summary', episode) }}
+    left join chain_outcomes on {{ same_keys('episodes', 'chain_outcomes', episode) }}
 
 )
 
@@ -229,12 +191,7 @@ select
     episode_start,
     episode_end,
     age,
-    case
-        when age is null then 'Unknown'
-        when age < 18 then 'Under 18'
-        when age <= 64 then '18 to 64'
-        else '65 and above'
-    end as age_band,
+    {{ working_age_band('age') }} as age_band,
     record_type,
     case
         when record_type = 2

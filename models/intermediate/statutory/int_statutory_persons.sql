@@ -60,13 +60,13 @@ ordered as (
         -- Accommodation inference from the latest services (any type, any date): latest end,
         -- then the service type's rank, then a mappable component, then the latest start.
         case when event_type = 'Service' then service_type end as service_type,
-        {{ service_type_rank('service_type') }} as type_rank,
+        {{ dhsc_service_type_rank('service_type') }} as type_rank,
         case when {{ mappable }} then service_component end as mappable_component,
         case
             when event_type = 'Service'
                 then
                     cast(coalesce(derived_end_date, {{ open_end_date() }}) as {{ string }})
-                    || '|' || cast(199 - {{ service_type_rank('service_type') }} as {{ string }})
+                    || '|' || cast(199 - {{ dhsc_service_type_rank('service_type') }} as {{ string }})
                     || '|' || case when {{ mappable }} then '1' else '0' end
                     || '|' || cast(event_start_date as {{ string }})
         end as service_order
@@ -122,10 +122,7 @@ top_values as (
             when ordered.service_order = people.service_top then ordered.mappable_component
         end as service_component
     from ordered
-    inner join people
-        on
-            ordered.la_code = people.la_code
-            and ordered.person_id = people.person_id
+    inner join people on {{ same_keys('ordered', 'people') }}
 
 ),
 
@@ -248,10 +245,7 @@ combined as (
             else 'Unknown'
         end as accommodation_status
     from latest
-    left join people_with_linked_carer
-        on
-            latest.la_code = people_with_linked_carer.la_code
-            and latest.person_id = people_with_linked_carer.person_id
+    left join people_with_linked_carer on {{ same_keys('latest', 'people_with_linked_carer') }}
 
 )
 

@@ -23,16 +23,13 @@ events as (
 
     select
         events.*,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'events.event_start_date') }}
-            as age_at_start,
-        {{ statutory_age('persons.birth_year', 'persons.birth_month', 'coalesce(events.derived_end_date, events.reference_period_end)') }}
+        {{ person_age('events.event_start_date') }} as age_at_start,
+        {{ person_age('coalesce(events.derived_end_date, events.reference_period_end)') }}
             as age_at_end,
         coalesce(events.derived_end_date, {{ open_end_date() }}) as end_sort
     from {{ ref('int_statutory_events') }} as events
     inner join {{ ref('int_statutory_persons') }} as persons
-        on
-            events.la_code = persons.la_code
-            and events.person_id = persons.person_id
+        on {{ same_keys('events', 'persons') }}
 
 ),
 
@@ -53,8 +50,7 @@ requests as (
             select 1
             from events as services
             where
-                services.la_code = requests.la_code
-                and services.person_id = requests.person_id
+                {{ same_keys('services', 'requests') }}
                 and services.event_type = 'Service'
                 and services.event_start_date < requests.event_start_date
                 and (
@@ -86,15 +82,12 @@ responses as (
                 event_type = 'Assessment'
                 and assessment_type in ('Short term assessment', 'Long term assessment')
             )
-            or (
-                event_type = 'Service'
-                and (service_type in {{ lts_service_types() }} or service_type in {{ st_service_types() }})
-            )
+            or {{ is_support_service() }}
         )
         and exists (
             select 1
             from requests
-            where requests.la_code = events.la_code and requests.person_id = events.person_id
+            where {{ same_keys('requests', 'events') }}
         )
 
 ),
@@ -153,16 +146,14 @@ firsts as (
             select min(assessments.position)
             from assessments
             where
-                assessments.la_code = requests.la_code
-                and assessments.person_id = requests.person_id
+                {{ same_keys('assessments', 'requests') }}
                 and assessments.position > requests.position
         ) as first_assessment_position,
         (
             select min(services.position)
             from chronology as services
             where
-                services.la_code = requests.la_code
-                and services.person_id = requests.person_id
+                {{ same_keys('services', 'requests') }}
                 and services.event_type = 'Service'
                 and services.position > requests.position
         ) as first_service_position
@@ -200,8 +191,7 @@ responded as (
     from firsts
     left join chronology as first_assessment
         on
-            firsts.la_code = first_assessment.la_code
-            and firsts.person_id = first_assessment.person_id
+            {{ same_keys('firsts', 'first_assessment') }}
             and firsts.first_assessment_position = first_assessment.position
 
 ),
@@ -217,8 +207,7 @@ with_service as (
     from responded
     left join assessments
         on
-            responded.la_code = assessments.la_code
-            and responded.person_id = assessments.person_id
+            {{ same_keys('responded', 'assessments') }}
             and responded.response_position = assessments.position
 
 ),
@@ -281,12 +270,6 @@ select
     end as days_assessment_to_service
 from kept
 inner join chronology as response
-    on
-        kept.la_code = response.la_code
-        and kept.person_id = response.person_id
-        and kept.response_position = response.position
+    on {{ same_keys('kept', 'response') }} and kept.response_position = response.position
 left join chronology as service
-    on
-        kept.la_code = service.la_code
-        and kept.person_id = service.person_id
-        and kept.service_position = service.position
+    on {{ same_keys('kept', 'service') }} and kept.service_position = service.position

@@ -35,18 +35,17 @@ measures as (
 
 ),
 
-reablement as (
-
-    select
-        la_code,
-        fin_year,
-        '2A' as measure,
-        count(case when is_in_numerator then 1 end) as numerator,
-        count(case when is_in_denominator then 1 end) as denominator
-    from {{ ref('int_ascof_2a_clusters') }}
-    group by la_code, fin_year
-
-),
+{#- The percentages: people (or 2A's episodes) in the denominator of an intermediate model,
+    and those of them in the numerator. 2A counts every cluster of int_ascof_2a_clusters whose
+    final outcome is in its denominator (its numerator outcomes are a part of them). -#}
+{%- set proportions = [
+    ('2A', 'int_ascof_2a_clusters', 'is_in_denominator', 'is_in_numerator'),
+    ('2E(1)', 'int_ascof_2e_people', "age_group = '18 to 64' and primary_support_reason = 'Learning disability support'", 'is_settled_accommodation'),
+    ('2E(2a)', 'int_ascof_2e_people', "age_group = '18 to 64'", 'is_settled_accommodation'),
+    ('2E(2b)', 'int_ascof_2e_people', "age_group = '65 and above'", 'is_settled_accommodation'),
+    ('3D(1a)', 'int_ascof_3d_people', 'is_in_denominator', 'is_self_directed'),
+    ('3D(2a)', 'int_ascof_3d_people', 'is_in_denominator', 'has_direct_payment'),
+] %}
 
 admissions as (
 
@@ -77,54 +76,20 @@ population as (
 
 ),
 
-at_home as (
-
-    {% for code, condition in [
-        ('2E(1)', "age_group = '18 to 64' and primary_support_reason = 'Learning disability support'"),
-        ('2E(2a)', "age_group = '18 to 64'"),
-        ('2E(2b)', "age_group = '65 and above'"),
-    ] %}
-        select
-            la_code,
-            fin_year,
-            '{{ code }}' as measure,
-            count(case when is_settled_accommodation then 1 end) as numerator,
-            count(*) as denominator
-        from {{ ref('int_ascof_2e_people') }}
-        where {{ condition }}
-        group by la_code, fin_year
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-self_directed as (
-
-    {% for code, flag in [('3D(1a)', 'is_self_directed'), ('3D(2a)', 'has_direct_payment')] %}
-        select
-            la_code,
-            fin_year,
-            '{{ code }}' as measure,
-            count(case when {{ flag }} then 1 end) as numerator,
-            count(*) as denominator
-        from {{ ref('int_ascof_3d_people') }}
-        where is_in_denominator
-        group by la_code, fin_year
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
 counts as (
 
-    select
-        la_code,
-        fin_year,
-        measure,
-        numerator,
-        denominator
-    from reablement
-    union all
+    {% for code, model, in_denominator, in_numerator in proportions %}
+        select
+            la_code,
+            fin_year,
+            '{{ code }}' as measure,
+            count(case when {{ in_numerator }} then 1 end) as numerator,
+            count(*) as denominator
+        from {{ ref(model) }}
+        where {{ in_denominator }}
+        group by la_code, fin_year
+        union all
+    {% endfor %}
     select
         coalesce(population.la_code, admissions.la_code) as la_code,
         coalesce(population.fin_year, admissions.fin_year) as fin_year,
@@ -137,22 +102,6 @@ counts as (
             population.la_code = admissions.la_code
             and population.fin_year = admissions.fin_year
             and population.measure = admissions.measure
-    union all
-    select
-        la_code,
-        fin_year,
-        measure,
-        numerator,
-        denominator
-    from at_home
-    union all
-    select
-        la_code,
-        fin_year,
-        measure,
-        numerator,
-        denominator
-    from self_directed
 
 ),
 

@@ -7,35 +7,26 @@
     * request_to_first_service: request to first service (DHSC part 2).
     A wait belongs to the month its ending event started in, and to the team of the first
     response (the team that assessed), for all three measures. -#}
+{%- set metrics = [
+    ('request_to_first_assessment', 'response_date', 'days_to_first_response'),
+    ('assessment_to_first_service', 'first_service_date', 'days_assessment_to_service'),
+    ('request_to_first_service', 'first_service_date', 'days_to_first_service'),
+] %}
 with
 
 waits as (
 
-    select
-        la_code,
-        response_team_code as team_code,
-        {{ month_start('response_date') }} as month,
-        'request_to_first_assessment' as metric,
-        days_to_first_response as days
-    from {{ ref('int_waiting_times') }}
-    union all
-    select
-        la_code,
-        response_team_code as team_code,
-        {{ month_start('first_service_date') }} as month,
-        'assessment_to_first_service' as metric,
-        days_assessment_to_service as days
-    from {{ ref('int_waiting_times') }}
-    where days_assessment_to_service is not null
-    union all
-    select
-        la_code,
-        response_team_code as team_code,
-        {{ month_start('first_service_date') }} as month,
-        'request_to_first_service' as metric,
-        days_to_first_service as days
-    from {{ ref('int_waiting_times') }}
-    where days_to_first_service is not null
+    {% for metric, ending_date, days in metrics %}
+        select
+            la_code,
+            response_team_code as team_code,
+            {{ month_start(ending_date) }} as month,
+            '{{ metric }}' as metric,
+            {{ days }} as days
+        from {{ ref('int_waiting_times') }}
+        where {{ days }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 
