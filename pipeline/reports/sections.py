@@ -2,9 +2,9 @@
 questions beside every chart, and the measures whose exceptions bring the section to the top.
 
 One function per report: `front_door`, `workload`, `completed`, `outcomes`, `placement_spend`,
-`reviews`, `spend_movement`. Each names its charts; what a chart draws is data
-(`specs.CHARTS`), but for the outcome groups and the waterfalls, drawn here. `pages.py`
-chooses which sections a page shows; `layout.section_html` writes them out.
+`reviews`, `spend_movement`. Each names its charts; what a chart draws and asks is data
+(`charts.toml`), but for the outcome groups' and the waterfalls' series, drawn here.
+`pages.py` chooses which sections a page shows; `layout.section_html` writes them out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.reports.builder import PageBuilder
 from pipeline.reports.charts import PALETTE, Chart
 from pipeline.reports.data import ReportData, Row, month_add
-from pipeline.reports.specs import CHARTS, QUESTIONS, REPORTS, SERVICE
+from pipeline.reports.specs import CHARTS, REPORTS, SERVICE
 from pipeline.reports.waterfall import Step, Waterfall
 
 
@@ -33,8 +33,8 @@ class Section:
 
 
 def _panel(chart: Chart | Waterfall) -> Panel:
-    """The chart with its questions for the meeting (specs.QUESTIONS)."""
-    return Panel(chart, QUESTIONS[chart.chart_id.removeprefix("chart-")])
+    """The chart with its questions for the meeting (charts.toml)."""
+    return Panel(chart, CHARTS[chart.chart_id.removeprefix("chart-")].questions)
 
 
 def _charted(b: PageBuilder, report: str, name: str) -> Panel:
@@ -92,9 +92,8 @@ def outcomes(b: PageBuilder, groups: list[str]) -> Section:
     for group in groups:
         by_month = {r["month"]: r for r in rows if r["outcome_group"] == group}
         series.append(b.series(by_month, "completed_count", group, colour=palette[group]))
-    chart = b.chart(
-        "outcomes", "What completed assessments led to", "Completed assessments", series
-    )
+    spec = CHARTS["outcomes"]
+    chart = b.chart("outcomes", spec.title, spec.y_label, series)
     return Section("assessment_outcomes", REPORTS["assessment_outcomes"].title, [_panel(chart)])
 
 
@@ -155,9 +154,7 @@ def _steps(row: Row | None, steps: tuple[tuple[str, str, bool], ...]) -> list[St
     return out
 
 
-def _waterfall(
-    b: PageBuilder, name: str, title: str, y_label: str, steps: tuple[tuple[str, str, bool], ...]
-) -> Waterfall:
+def _waterfall(b: PageBuilder, name: str, steps: tuple[tuple[str, str, bool], ...]) -> Waterfall:
     """The page's latest month as a waterfall, with its last months for the table."""
     rows = b.by_month("spend_movement")
     last = b.data.months[-1]
@@ -167,26 +164,15 @@ def _waterfall(
         if month in rows
     ]
     latest = _steps(rows.get(last), steps)
-    return Waterfall(f"chart-{name}", title, y_label, last, latest, history=history)
+    spec = CHARTS[name]
+    return Waterfall(f"chart-{name}", spec.title, spec.y_label, last, latest, history=history)
 
 
 def spend_movement(b: PageBuilder) -> Section:
     """Where the money moved: the commitment bridge of the latest month, and the change in
     average daily spend on placements split into volume and price."""
-    bridge = _waterfall(
-        b,
-        "commitment-bridge",
-        "Weekly committed cost: what moved it this month",
-        "Committed cost a week (GBP)",
-        BRIDGE_STEPS,
-    )
-    price_volume = _waterfall(
-        b,
-        "placement-price-volume",
-        "Average daily spend on placements: volume and price",
-        "Spend per day (GBP)",
-        PRICE_VOLUME_STEPS,
-    )
+    bridge = _waterfall(b, "commitment-bridge", BRIDGE_STEPS)
+    price_volume = _waterfall(b, "placement-price-volume", PRICE_VOLUME_STEPS)
     return Section(
         "spend_movement", REPORTS["spend_movement"].title, [_panel(bridge), _panel(price_volume)]
     )
