@@ -63,6 +63,20 @@ def cld_row(**overrides) -> dict:
     return row
 
 
+def payment_row(**overrides) -> dict:
+    """A payments file's row (header names), for P1 in January 2024."""
+    row = {
+        "Payment ID": "1",
+        "LA Code": "E09000009",
+        "LA Person Unique Identifier": "P1",
+        "Period Start Date": "2024-01-01",
+        "Period End Date": "2024-01-07",
+        "Amount": "70",
+    }
+    row.update(overrides)
+    return row
+
+
 def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
     """`dbt build --select SELECT` (or another command) in process on a warehouse's work
     database, with dbt's target and logs in `scratch` (never the repository's); then let go of

@@ -24,7 +24,7 @@ from pipeline.core.paths import PRIVATE, WarehousePaths, share
 from pipeline.core.run_state import inputs_fingerprint
 from pipeline.export.cld import export_cld
 from pipeline.ingest import ingest, purge, purged_log, rebuild_raw, withdraw
-from tests.conftest import cld_row, write_csv
+from tests.conftest import cld_row, payment_row, write_csv
 from tests.personal_data import columns_holding, leaks, personal_values
 
 
@@ -138,10 +138,8 @@ def _personal_landing(folder: Path) -> Path:
     with path.open("a", encoding="utf-8") as f:
         f.write('"E09000009,QX-778812 Zebediah Quaxworth,1941-07-19\n')  # a malformed line
     write_csv(
-        folder / "payments_2024.csv",
-        [{"Payment ID": "1", "LA Code": "E09000009", "LA Person Unique Identifier": "QX-778812",
-          "Period Start Date": "2024-01-01", "Period End Date": "2024-01-07", "Amount": "70"}],
-    )  # fmt: skip
+        folder / "payments_2024.csv", [payment_row(**{"LA Person Unique Identifier": "QX-778812"})]
+    )
     return folder
 
 

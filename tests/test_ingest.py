@@ -12,7 +12,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST, Ingestor, ingest
-from tests.conftest import cld_row, write_csv
+from tests.conftest import cld_row, payment_row, write_csv
 
 
 def q(wh: Path, sql: str, params=None) -> list[tuple]:
@@ -220,16 +220,15 @@ def test_reference_and_payment_files_are_classified(tmp_path):
     write_csv(
         landing / "payments_2024Q1.csv",
         [
-            {
-                "Payment ID": "1",
-                "LA Code": "E09000009",
-                "LA Person Unique Identifier": "P1",
-                "Event Reference": "S1",
-                "Period Start Date": "2024-04-01",
-                "Period End Date": "2024-04-28",
-                "Amount": "-12.50",
-                "Payment Date": "2024-05-01",
-            }
+            payment_row(
+                **{
+                    "Event Reference": "S1",
+                    "Period Start Date": "2024-04-01",
+                    "Period End Date": "2024-04-28",
+                    "Amount": "-12.50",
+                    "Payment Date": "2024-05-01",
+                }
+            )
         ],
     )
     write_csv(landing / "notes" / "ignored.csv", [{"a": 1}])

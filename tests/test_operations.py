@@ -28,7 +28,7 @@ from pipeline.ingest import (
     withdraw,
 )
 from pipeline.publish.pruning import prune_releases, reader_pid
-from tests.conftest import HEADERS, cld_row, write_csv
+from tests.conftest import HEADERS, cld_row, payment_row, write_csv
 
 HOLDER = """
 import sys, time
@@ -176,11 +176,7 @@ def _landing(folder: Path) -> Path:
             "cld_2024Q3.csv", header + "\n" + ",".join(cld_row(event_reference="R4").values())
         )
     teams.unlink()
-    write_csv(
-        folder / "payments_2024.csv",
-        [{"Payment ID": "1", "LA Code": "E09000009", "LA Person Unique Identifier": "P1",
-          "Period Start Date": "2024-01-01", "Period End Date": "2024-01-07", "Amount": "70"}],
-    )  # fmt: skip
+    write_csv(folder / "payments_2024.csv", [payment_row()])
     return folder
 
 
