@@ -60,10 +60,7 @@ workload as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        sum(allocated_count) as allocated_count,
-        sum(awaiting_allocation_count) as awaiting_allocation_count,
-        sum(due_in_month_count) as due_in_month_count,
-        sum(overdue_count) as overdue_count,
+        {{ sums_of(['allocated_count', 'awaiting_allocation_count', 'due_in_month_count', 'overdue_count']) }},
         max(oldest_open_age_days) as oldest_open_age_days
     from worker_workload
     group by 1, 2, 3
@@ -77,9 +74,7 @@ completed as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        sum(completed_count) as completed_count,
-        sum(completed_on_time_count) as completed_on_time_count,
-        sum(completed_late_count) as completed_late_count
+        {{ sums_of(['completed_count', 'completed_on_time_count', 'completed_late_count']) }}
     from worker_completions
     group by 1, 2, 3
 
@@ -101,27 +96,10 @@ figure_months as (
 
 ),
 
-first_month as (
-
-    select
-        team_code,
-        worker_key,
-        min(month) as first_month
-    from figure_months
-    group by 1, 2
-
-),
-
+-- Every month end from the (team, worker)'s first figure to the data date.
 spine as (
 
-    select
-        first_month.team_code,
-        first_month.worker_key,
-        closed_months.month,
-        closed_months.month_end,
-        closed_months.fin_year
-    from first_month
-    inner join closed_months on first_month.first_month <= closed_months.month
+    {{ months_from_first('figure_months', ['team_code', 'worker_key'], months='closed_months') }}
 
 )
 
@@ -156,13 +134,5 @@ from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
 left join workers on spine.worker_key = workers.worker_id
-left join workload
-    on
-        spine.team_code = workload.team_code
-        and spine.worker_key = workload.worker_key
-        and spine.month = workload.month
-left join completed
-    on
-        spine.team_code = completed.team_code
-        and spine.worker_key = completed.worker_key
-        and spine.month = completed.month
+left join workload on {{ keys_match('spine', 'workload', ['team_code', 'worker_key', 'month']) }}
+left join completed on {{ keys_match('spine', 'completed', ['team_code', 'worker_key', 'month']) }}
