@@ -67,3 +67,14 @@
     {%- endfor -%}
     {{ conditions | join('\n        and ') }}
 {%- endmacro %}
+
+{#- A select list: each of `columns` (counts) of `relation`, a left-joined CTE of figures, as a
+    bigint under its own name, zero where the row (a month of the spine) has none. -#}
+{% macro counts_or_zero(relation, columns) -%}
+    {%- set counts = [] -%}
+    {%- for column in columns -%}
+        {%- do counts.append('cast(coalesce(' ~ relation ~ '.' ~ column ~ ', 0) as ' ~ dbt.type_bigint()
+            ~ ') as ' ~ column) -%}
+    {%- endfor -%}
+    {{ counts | join(',\n    ') }}
+{%- endmacro %}

@@ -84,10 +84,8 @@ select
     team_months.month,
     team_months.month_end,
     team_months.fin_year,
-    coalesce(contacts.contacts_count, 0) as contacts_count,
-    coalesce(completed.completed_count, 0) as completed_count,
-    coalesce(completed.referred_count, 0) as referred_count,
-    coalesce(completed.resolved_count, 0) as resolved_count,
+    {{ counts_or_zero('contacts', ['contacts_count']) }},
+    {{ counts_or_zero('completed', ['completed_count', 'referred_count', 'resolved_count']) }},
     {{ conversion_rate('completed.referred_count', 'completed.completed_count') }} as conversion_rate,
     dates.data_date
 from team_months

@@ -118,7 +118,7 @@ select
     team_months.month,
     team_months.month_end,
     team_months.fin_year,
-    cast(coalesce(by_team_month.reviews_completed, 0) as bigint) as reviews_completed,
+    {{ counts_or_zero('by_team_month', ['reviews_completed']) }},
     cast(coalesce(by_team_month.cost_before_weekly, 0) as {{ type_double() }})
         as cost_before_weekly,
     cast(coalesce(by_team_month.cost_after_weekly, 0) as {{ type_double() }})

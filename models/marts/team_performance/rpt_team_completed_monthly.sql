@@ -61,9 +61,7 @@ select
     spine.month_end,
     spine.fin_year,
     spine.event_type,
-    coalesce(completed.completed_count, 0) as completed_count,
-    coalesce(completed.completed_on_time_count, 0) as completed_on_time_count,
-    coalesce(completed.completed_late_count, 0) as completed_late_count,
+    {{ counts_or_zero('completed', ['completed_count', 'completed_on_time_count', 'completed_late_count']) }},
     coalesce(completed.completed_on_time_count, 0)
     + coalesce(completed.completed_late_count, 0) as completed_with_due_date_count,
     teams.team_fte,

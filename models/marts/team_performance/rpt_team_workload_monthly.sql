@@ -4,6 +4,8 @@
     this sums its rows per team, as the by-whom mart sums them per worker. Every (team, month
     end, event type) from the team's first work item to the data date has a row, zeros
     included. Month ends after the data date are left out. -#}
+{%- set workload_counts = ['allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
+    'overdue_count'] %}
 with
 
 assessments as (
@@ -70,7 +72,7 @@ workload as (
         team_code,
         event_type,
         month,
-        {{ sums_of(['allocated_count', 'awaiting_allocation_count', 'due_in_month_count', 'overdue_count']) }}
+        {{ sums_of(workload_counts) }}
     from worker_workload
     group by 1, 2, 3
 
@@ -107,11 +109,7 @@ select
         coalesce(workload.allocated_count, 0) + coalesce(workload.awaiting_allocation_count, 0)
         as {{ dbt.type_bigint() }}
     ) as open_count,
-    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
-    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
-        as awaiting_allocation_count,
-    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
-    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    {{ counts_or_zero('workload', workload_counts) }},
     dates.data_date
 from spine
 cross join dates

@@ -9,6 +9,9 @@
     count, and when, is decided once: int_worker_workload_monthly (open, due, overdue, by work
     item type, summed here) and rpt_worker_completed_monthly. Each (team, worker) has a row for
     every month end from its first figure to the data date, zeros included. -#}
+{%- set workload_counts = ['allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
+    'overdue_count'] -%}
+{%- set completed_counts = ['completed_count', 'completed_on_time_count', 'completed_late_count'] %}
 with
 
 worker_workload as (
@@ -60,7 +63,7 @@ workload as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        {{ sums_of(['allocated_count', 'awaiting_allocation_count', 'due_in_month_count', 'overdue_count']) }},
+        {{ sums_of(workload_counts) }},
         max(oldest_open_age_days) as oldest_open_age_days
     from worker_workload
     group by 1, 2, 3
@@ -74,7 +77,7 @@ completed as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        {{ sums_of(['completed_count', 'completed_on_time_count', 'completed_late_count']) }}
+        {{ sums_of(completed_counts) }}
     from worker_completions
     group by 1, 2, 3
 
@@ -113,17 +116,9 @@ select
     spine.month,
     spine.month_end,
     spine.fin_year,
-    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
-    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
-        as awaiting_allocation_count,
-    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
-    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    {{ counts_or_zero('workload', workload_counts) }},
     cast(workload.oldest_open_age_days as {{ dbt.type_bigint() }}) as oldest_open_age_days,
-    cast(coalesce(completed.completed_count, 0) as {{ dbt.type_bigint() }}) as completed_count,
-    cast(coalesce(completed.completed_on_time_count, 0) as {{ dbt.type_bigint() }})
-        as completed_on_time_count,
-    cast(coalesce(completed.completed_late_count, 0) as {{ dbt.type_bigint() }})
-        as completed_late_count,
+    {{ counts_or_zero('completed', completed_counts) }},
     cast(
         coalesce(completed.completed_on_time_count, 0)
         + coalesce(completed.completed_late_count, 0) as {{ dbt.type_bigint() }}
