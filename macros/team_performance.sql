@@ -60,3 +60,10 @@ where not coalesce({{ condition }}, false)
     cross join {{ dates }}
     where {{ months }}.month_end <= {{ dates }}.data_date
 {% endmacro %}
+
+{#- Completed work (measures.md, Completed work): `item` (an event's alias) is Completed and
+    ended on or before the data date; it counts in the month of its end date. -#}
+{% macro is_completed_by(item, data_date) -%}
+    {{ item }}.event_status = 'Completed'
+    and {{ item }}.event_end_date <= {{ data_date }}
+{%- endmacro %}

@@ -2,6 +2,9 @@
 -- team month end, the team's allocated, awaiting, due and overdue work (both event types) and
 -- its completions equal the sums over its rows per worker (the row with no worker included).
 -- Rows returned are the team months where they differ.
+{%- set workload = ['allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
+    'overdue_count'] -%}
+{%- set completed = ['completed_count', 'completed_on_time_count', 'completed_late_count'] %}
 with
 
 team_workload as (
@@ -9,10 +12,7 @@ team_workload as (
     select
         team_code,
         month,
-        sum(allocated_count) as allocated_count,
-        sum(awaiting_allocation_count) as awaiting_allocation_count,
-        sum(due_in_month_count) as due_in_month_count,
-        sum(overdue_count) as overdue_count
+        {{ sums_of(workload) }}
     from {{ ref('rpt_team_workload_monthly') }}
     group by 1, 2
 
@@ -23,9 +23,7 @@ team_completed as (
     select
         team_code,
         month,
-        sum(completed_count) as completed_count,
-        sum(completed_on_time_count) as completed_on_time_count,
-        sum(completed_late_count) as completed_late_count
+        {{ sums_of(completed) }}
     from {{ ref('rpt_team_completed_monthly') }}
     where month_end <= data_date
     group by 1, 2
@@ -37,13 +35,7 @@ by_worker as (
     select
         team_code,
         month,
-        sum(allocated_count) as allocated_count,
-        sum(awaiting_allocation_count) as awaiting_allocation_count,
-        sum(due_in_month_count) as due_in_month_count,
-        sum(overdue_count) as overdue_count,
-        sum(completed_count) as completed_count,
-        sum(completed_on_time_count) as completed_on_time_count,
-        sum(completed_late_count) as completed_late_count
+        {{ sums_of(workload + completed) }}
     from {{ ref('rpt_worker_workload_monthly') }}
     group by 1, 2
 

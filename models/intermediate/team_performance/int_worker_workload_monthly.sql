@@ -120,12 +120,9 @@ select
     nullif(coalesce(open_at_month_end.worker_key, due_in_month.worker_key), '') as worker_id,
     coalesce(open_at_month_end.event_type, due_in_month.event_type) as event_type,
     coalesce(open_at_month_end.month, due_in_month.month) as month,
-    cast(coalesce(open_at_month_end.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
-    cast(coalesce(open_at_month_end.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
-        as awaiting_allocation_count,
-    cast(coalesce(open_at_month_end.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    {{ counts_or_zero('open_at_month_end', ['allocated_count', 'awaiting_allocation_count', 'overdue_count']) }},
     cast(open_at_month_end.oldest_open_age_days as {{ dbt.type_bigint() }}) as oldest_open_age_days,
-    cast(coalesce(due_in_month.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count
+    {{ counts_or_zero('due_in_month', ['due_in_month_count']) }}
 from open_at_month_end
 full outer join due_in_month
     on

@@ -52,42 +52,29 @@ completed as (
         count(case when requests.is_resolved then 1 end) as resolved_count
     from requests
     cross join dates
-    where
-        requests.event_status = 'Completed'
-        and requests.event_end_date <= dates.data_date
+    where {{ is_completed_by('requests', 'dates.data_date') }}
     group by 1, 2
 
 ),
 
-team_first_month as (
+activity as (
 
     select
         team_code,
-        min(month) as first_month
-    from (
-        select
-            team_code,
-            month
-        from contacts
-        union all
-        select
-            team_code,
-            month
-        from completed
-    ) as activity
-    group by 1
+        month
+    from contacts
+    union all
+    select
+        team_code,
+        month
+    from completed
 
 ),
 
+-- Every month from the team's first contact or completion to the data date's month.
 team_months as (
 
-    select
-        team_first_month.team_code,
-        months.month,
-        months.month_end,
-        months.fin_year
-    from team_first_month
-    inner join months on team_first_month.first_month <= months.month
+    {{ months_from_first('activity', ['team_code']) }}
 
 )
 
@@ -97,20 +84,12 @@ select
     team_months.month,
     team_months.month_end,
     team_months.fin_year,
-    coalesce(contacts.contacts_count, 0) as contacts_count,
-    coalesce(completed.completed_count, 0) as completed_count,
-    coalesce(completed.referred_count, 0) as referred_count,
-    coalesce(completed.resolved_count, 0) as resolved_count,
+    {{ counts_or_zero('contacts', ['contacts_count']) }},
+    {{ counts_or_zero('completed', ['completed_count', 'referred_count', 'resolved_count']) }},
     {{ conversion_rate('completed.referred_count', 'completed.completed_count') }} as conversion_rate,
     dates.data_date
 from team_months
 cross join dates
 left join teams on team_months.team_code = teams.team_code
-left join contacts
-    on
-        team_months.team_code = contacts.team_code
-        and team_months.month = contacts.month
-left join completed
-    on
-        team_months.team_code = completed.team_code
-        and team_months.month = completed.month
+left join contacts on {{ keys_match('team_months', 'contacts', ['team_code', 'month']) }}
+left join completed on {{ keys_match('team_months', 'completed', ['team_code', 'month']) }}

@@ -16,9 +16,7 @@ reviews as (
     select fct_reviews.*
     from {{ ref('fct_reviews') }} as fct_reviews
     cross join dates
-    where
-        fct_reviews.event_status = 'Completed'
-        and fct_reviews.event_end_date <= dates.data_date
+    where {{ is_completed_by('fct_reviews', 'dates.data_date') }}
 
 ),
 
@@ -107,22 +105,10 @@ by_team_month as (
 
 ),
 
--- Every month from the team's first completed review to the data date.
+-- Every month from the team's first completed review to the data date's month.
 team_months as (
 
-    select
-        team_first_month.team_code,
-        months.month,
-        months.month_end,
-        months.fin_year
-    from (
-        select
-            team_code,
-            min(month) as first_month
-        from by_team_month
-        group by team_code
-    ) as team_first_month
-    inner join months on team_first_month.first_month <= months.month
+    {{ months_from_first('by_team_month', ['team_code']) }}
 
 )
 
@@ -132,7 +118,7 @@ select
     team_months.month,
     team_months.month_end,
     team_months.fin_year,
-    cast(coalesce(by_team_month.reviews_completed, 0) as bigint) as reviews_completed,
+    {{ counts_or_zero('by_team_month', ['reviews_completed']) }},
     cast(coalesce(by_team_month.cost_before_weekly, 0) as {{ type_double() }})
         as cost_before_weekly,
     cast(coalesce(by_team_month.cost_after_weekly, 0) as {{ type_double() }})
@@ -149,7 +135,4 @@ select
 from team_months
 cross join dates
 left join teams on team_months.team_code = teams.team_code
-left join by_team_month
-    on
-        team_months.team_code = by_team_month.team_code
-        and team_months.month = by_team_month.month
+left join by_team_month on {{ keys_match('team_months', 'by_team_month', ['team_code', 'month']) }}

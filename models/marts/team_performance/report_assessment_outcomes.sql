@@ -14,17 +14,7 @@ outcomes as (
 
 by_group as (
 
-    select
-        team_code,
-        month,
-        month_end,
-        fin_year,
-        outcome_group,
-        max(team_name) as team_name,
-        cast(sum(completed_count) as {{ dbt.type_bigint() }}) as completed_count,
-        max(data_date) as data_date
-    from outcomes
-    group by team_code, month, month_end, fin_year, outcome_group
+    {{ team_month_totals('outcomes', ['completed_count'], by=['outcome_group']) }}
 
 ),
 

@@ -3,9 +3,12 @@
     together and apart, on time and late, the on-time share and completed per FTE; and the
     whole service (`ALL`: the teams' counts and FTE summed, its ratios taken of the sums).
     Every count is rpt_team_completed_monthly's, summed. -#}
-{%- set counts = ['completed_count', 'assessments_completed_count', 'reviews_completed_count',
-    'requests_completed_count', 'completed_on_time_count', 'completed_late_count',
+{%- set summed = ['completed_count', 'completed_on_time_count', 'completed_late_count',
     'completed_with_due_date_count'] -%}
+{%- set by_type = {'completed_count': {'Assessment': 'assessments_completed_count',
+    'Review': 'reviews_completed_count', 'Request': 'requests_completed_count'}} -%}
+{%- set counts = ['completed_count', 'assessments_completed_count', 'reviews_completed_count',
+    'requests_completed_count'] + summed[1:] -%}
 {%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year']
     + counts + ['team_fte', 'data_date'] %}
 with
@@ -16,30 +19,11 @@ completed as (
 
 ),
 
+-- The team's FTE is the same on each event type's row.
 by_team as (
 
-    select
-        team_code,
-        month,
-        month_end,
-        fin_year,
-        max(team_name) as team_name,
-        max(team_type) as team_type,
-        cast(sum(completed_count) as {{ dbt.type_bigint() }}) as completed_count,
-        cast(sum(case when event_type = 'Assessment' then completed_count else 0 end) as {{ dbt.type_bigint() }})
-            as assessments_completed_count,
-        cast(sum(case when event_type = 'Review' then completed_count else 0 end) as {{ dbt.type_bigint() }})
-            as reviews_completed_count,
-        cast(sum(case when event_type = 'Request' then completed_count else 0 end) as {{ dbt.type_bigint() }})
-            as requests_completed_count,
-        cast(sum(completed_on_time_count) as {{ dbt.type_bigint() }}) as completed_on_time_count,
-        cast(sum(completed_late_count) as {{ dbt.type_bigint() }}) as completed_late_count,
-        cast(sum(completed_with_due_date_count) as {{ dbt.type_bigint() }}) as completed_with_due_date_count,
-        -- The team's FTE, the same on each event type's row.
-        max(team_fte) as team_fte,
-        max(data_date) as data_date
-    from completed
-    group by team_code, month, month_end, fin_year
+    {{ team_month_totals('completed', summed, by_type=by_type,
+        team_columns=['team_name', 'team_type', 'team_fte']) }}
 
 ),
 

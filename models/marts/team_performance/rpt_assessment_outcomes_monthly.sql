@@ -41,9 +41,7 @@ completed as (
         end as outcome_group
     from assessments
     cross join dates
-    where
-        assessments.event_status = 'Completed'
-        and assessments.event_end_date <= dates.data_date
+    where {{ is_completed_by('assessments', 'dates.data_date') }}
 
 ),
 

@@ -46,27 +46,10 @@ completed as (
 
 ),
 
-first_month as (
-
-    select
-        team_code,
-        event_type,
-        min(month) as first_month
-    from completed
-    group by 1, 2
-
-),
-
+-- Every month from the (team, event type)'s first completion to the data date's month.
 spine as (
 
-    select
-        first_month.team_code,
-        first_month.event_type,
-        months.month,
-        months.month_end,
-        months.fin_year
-    from first_month
-    inner join months on first_month.first_month <= months.month
+    {{ months_from_first('completed', ['team_code', 'event_type']) }}
 
 )
 
@@ -78,9 +61,7 @@ select
     spine.month_end,
     spine.fin_year,
     spine.event_type,
-    coalesce(completed.completed_count, 0) as completed_count,
-    coalesce(completed.completed_on_time_count, 0) as completed_on_time_count,
-    coalesce(completed.completed_late_count, 0) as completed_late_count,
+    {{ counts_or_zero('completed', ['completed_count', 'completed_on_time_count', 'completed_late_count']) }},
     coalesce(completed.completed_on_time_count, 0)
     + coalesce(completed.completed_late_count, 0) as completed_with_due_date_count,
     teams.team_fte,
@@ -89,8 +70,4 @@ select
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
-left join completed
-    on
-        spine.team_code = completed.team_code
-        and spine.event_type = completed.event_type
-        and spine.month = completed.month
+left join completed on {{ keys_match('spine', 'completed', ['team_code', 'event_type', 'month']) }}

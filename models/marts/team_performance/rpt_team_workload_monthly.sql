@@ -4,6 +4,8 @@
     this sums its rows per team, as the by-whom mart sums them per worker. Every (team, month
     end, event type) from the team's first work item to the data date has a row, zeros
     included. Month ends after the data date are left out. -#}
+{%- set workload_counts = ['allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
+    'overdue_count'] %}
 with
 
 assessments as (
@@ -70,37 +72,28 @@ workload as (
         team_code,
         event_type,
         month,
-        sum(allocated_count) as allocated_count,
-        sum(awaiting_allocation_count) as awaiting_allocation_count,
-        sum(due_in_month_count) as due_in_month_count,
-        sum(overdue_count) as overdue_count
+        {{ sums_of(workload_counts) }}
     from worker_workload
     group by 1, 2, 3
 
 ),
 
--- A team's rows start at the month its first work item started (of either type).
-team_first_month as (
+-- A team's rows start at the month its first work item started (of either type), one per
+-- work item type.
+team_months as (
 
-    select
-        team_code,
-        min({{ month_start('event_start_date') }}) as first_month
-    from work_items
-    group by 1
+    {{ months_from_first('work_items', ['team_code'], first_month=month_start('event_start_date'),
+        months='closed_months') }}
 
 ),
 
 spine as (
 
     select
-        team_first_month.team_code,
-        event_types.event_type,
-        closed_months.month,
-        closed_months.month_end,
-        closed_months.fin_year
-    from team_first_month
+        team_months.*,
+        event_types.event_type
+    from team_months
     cross join event_types
-    inner join closed_months on team_first_month.first_month <= closed_months.month
 
 )
 
@@ -116,17 +109,9 @@ select
         coalesce(workload.allocated_count, 0) + coalesce(workload.awaiting_allocation_count, 0)
         as {{ dbt.type_bigint() }}
     ) as open_count,
-    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
-    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
-        as awaiting_allocation_count,
-    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
-    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    {{ counts_or_zero('workload', workload_counts) }},
     dates.data_date
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
-left join workload
-    on
-        spine.team_code = workload.team_code
-        and spine.event_type = workload.event_type
-        and spine.month = workload.month
+left join workload on {{ keys_match('spine', 'workload', ['team_code', 'event_type', 'month']) }}

@@ -88,9 +88,7 @@ completed as (
             as completed_late_count
     from completed_items
     cross join dates
-    where
-        completed_items.event_status = 'Completed'
-        and completed_items.event_end_date <= dates.data_date
+    where {{ is_completed_by('completed_items', 'dates.data_date') }}
     group by 1, 2, 3, 4
 
 )

@@ -9,6 +9,9 @@
     count, and when, is decided once: int_worker_workload_monthly (open, due, overdue, by work
     item type, summed here) and rpt_worker_completed_monthly. Each (team, worker) has a row for
     every month end from its first figure to the data date, zeros included. -#}
+{%- set workload_counts = ['allocated_count', 'awaiting_allocation_count', 'due_in_month_count',
+    'overdue_count'] -%}
+{%- set completed_counts = ['completed_count', 'completed_on_time_count', 'completed_late_count'] %}
 with
 
 worker_workload as (
@@ -60,10 +63,7 @@ workload as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        sum(allocated_count) as allocated_count,
-        sum(awaiting_allocation_count) as awaiting_allocation_count,
-        sum(due_in_month_count) as due_in_month_count,
-        sum(overdue_count) as overdue_count,
+        {{ sums_of(workload_counts) }},
         max(oldest_open_age_days) as oldest_open_age_days
     from worker_workload
     group by 1, 2, 3
@@ -77,9 +77,7 @@ completed as (
         team_code,
         coalesce(worker_id, '') as worker_key,
         month,
-        sum(completed_count) as completed_count,
-        sum(completed_on_time_count) as completed_on_time_count,
-        sum(completed_late_count) as completed_late_count
+        {{ sums_of(completed_counts) }}
     from worker_completions
     group by 1, 2, 3
 
@@ -101,27 +99,10 @@ figure_months as (
 
 ),
 
-first_month as (
-
-    select
-        team_code,
-        worker_key,
-        min(month) as first_month
-    from figure_months
-    group by 1, 2
-
-),
-
+-- Every month end from the (team, worker)'s first figure to the data date.
 spine as (
 
-    select
-        first_month.team_code,
-        first_month.worker_key,
-        closed_months.month,
-        closed_months.month_end,
-        closed_months.fin_year
-    from first_month
-    inner join closed_months on first_month.first_month <= closed_months.month
+    {{ months_from_first('figure_months', ['team_code', 'worker_key'], months='closed_months') }}
 
 )
 
@@ -135,17 +116,9 @@ select
     spine.month,
     spine.month_end,
     spine.fin_year,
-    cast(coalesce(workload.allocated_count, 0) as {{ dbt.type_bigint() }}) as allocated_count,
-    cast(coalesce(workload.awaiting_allocation_count, 0) as {{ dbt.type_bigint() }})
-        as awaiting_allocation_count,
-    cast(coalesce(workload.due_in_month_count, 0) as {{ dbt.type_bigint() }}) as due_in_month_count,
-    cast(coalesce(workload.overdue_count, 0) as {{ dbt.type_bigint() }}) as overdue_count,
+    {{ counts_or_zero('workload', workload_counts) }},
     cast(workload.oldest_open_age_days as {{ dbt.type_bigint() }}) as oldest_open_age_days,
-    cast(coalesce(completed.completed_count, 0) as {{ dbt.type_bigint() }}) as completed_count,
-    cast(coalesce(completed.completed_on_time_count, 0) as {{ dbt.type_bigint() }})
-        as completed_on_time_count,
-    cast(coalesce(completed.completed_late_count, 0) as {{ dbt.type_bigint() }})
-        as completed_late_count,
+    {{ counts_or_zero('completed', completed_counts) }},
     cast(
         coalesce(completed.completed_on_time_count, 0)
         + coalesce(completed.completed_late_count, 0) as {{ dbt.type_bigint() }}
@@ -156,13 +129,5 @@ from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
 left join workers on spine.worker_key = workers.worker_id
-left join workload
-    on
-        spine.team_code = workload.team_code
-        and spine.worker_key = workload.worker_key
-        and spine.month = workload.month
-left join completed
-    on
-        spine.team_code = completed.team_code
-        and spine.worker_key = completed.worker_key
-        and spine.month = completed.month
+left join workload on {{ keys_match('spine', 'workload', ['team_code', 'worker_key', 'month']) }}
+left join completed on {{ keys_match('spine', 'completed', ['team_code', 'worker_key', 'month']) }}
