@@ -313,12 +313,6 @@
     and {{ alias }}.{{ date }} <= {{ years }}.period_end
 {%- endmacro %}
 
-{#- A join condition: `left` and `right` agree on every one of `keys` (a person: la_code and
-    person_id; an episode: those and its number, and year). -#}
-{% macro same_keys(left, right, keys=['la_code', 'person_id']) -%}
-    {%- for key in keys %}{{ left }}.{{ key }} = {{ right }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor -%}
-{%- endmacro %}
-
 {#- First day of the financial year `fin_year` ('2024-25') as a date. -#}
 {% macro fin_year_start(fin_year) -%}
     cast(left({{ fin_year }}, 4) || '-04-01' as date)

@@ -58,16 +58,6 @@
     group by {{ keys | join(', ') }}
 {% endmacro %}
 
-{#- A join condition: the rows of `left` and `right` (aliases) that agree on each of `keys`, as
-    a mart's figures meet the row of its team (or worker) and month. -#}
-{% macro keys_match(left, right, keys) -%}
-    {%- set conditions = [] -%}
-    {%- for key in keys -%}
-        {%- do conditions.append(left ~ '.' ~ key ~ ' = ' ~ right ~ '.' ~ key) -%}
-    {%- endfor -%}
-    {{ conditions | join('\n        and ') }}
-{%- endmacro %}
-
 {#- A select list: each of `columns` (counts) of `relation`, a left-joined CTE of figures, as a
     bigint under its own name, zero where the row (a month of the spine) has none. -#}
 {% macro counts_or_zero(relation, columns) -%}

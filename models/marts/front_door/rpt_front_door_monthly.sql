@@ -91,5 +91,5 @@ select
 from team_months
 cross join dates
 left join teams on team_months.team_code = teams.team_code
-left join contacts on {{ keys_match('team_months', 'contacts', ['team_code', 'month']) }}
-left join completed on {{ keys_match('team_months', 'completed', ['team_code', 'month']) }}
+left join contacts on {{ same_keys('team_months', 'contacts', ['team_code', 'month']) }}
+left join completed on {{ same_keys('team_months', 'completed', ['team_code', 'month']) }}

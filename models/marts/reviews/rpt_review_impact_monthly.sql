@@ -135,4 +135,4 @@ select
 from team_months
 cross join dates
 left join teams on team_months.team_code = teams.team_code
-left join by_team_month on {{ keys_match('team_months', 'by_team_month', ['team_code', 'month']) }}
+left join by_team_month on {{ same_keys('team_months', 'by_team_month', ['team_code', 'month']) }}

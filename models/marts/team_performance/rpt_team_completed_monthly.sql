@@ -70,4 +70,4 @@ select
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
-left join completed on {{ keys_match('spine', 'completed', ['team_code', 'event_type', 'month']) }}
+left join completed on {{ same_keys('spine', 'completed', ['team_code', 'event_type', 'month']) }}

@@ -114,4 +114,4 @@ select
 from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
-left join workload on {{ keys_match('spine', 'workload', ['team_code', 'event_type', 'month']) }}
+left join workload on {{ same_keys('spine', 'workload', ['team_code', 'event_type', 'month']) }}

@@ -129,5 +129,5 @@ from spine
 cross join dates
 left join teams on spine.team_code = teams.team_code
 left join workers on spine.worker_key = workers.worker_id
-left join workload on {{ keys_match('spine', 'workload', ['team_code', 'worker_key', 'month']) }}
-left join completed on {{ keys_match('spine', 'completed', ['team_code', 'worker_key', 'month']) }}
+left join workload on {{ same_keys('spine', 'workload', ['team_code', 'worker_key', 'month']) }}
+left join completed on {{ same_keys('spine', 'completed', ['team_code', 'worker_key', 'month']) }}
