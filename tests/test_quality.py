@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -212,6 +213,49 @@ def test_raw_checks_on_generated_extracts(demo, tmp_path):
     assert [(o.name, o.passed) for o in again] == [(o.name, o.passed) for o in outcomes]
     personal = personal_values(demo["landing"])
     assert _assert_no_personal_data(out, personal) > 10
+
+
+def test_files_of_combinations_seen_before_are_judged_by_the_saved_verdicts(demo, tmp_path):
+    """A new file whose combinations of values were all validated before takes their saved
+    verdicts (GX validates none of its rows' combinations again) and finds what a run that
+    validates every combination finds, failures included."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    quality.check_raw_extracts(demo["work_db"], "run-1", out_root=first)
+    cache = first / "_cache"
+    summaries = [p for p in sorted(cache.glob("cld_*.json")) if "_combinations_" not in p.name]
+    assert len(summaries) == 12
+    cold = {p.name: json.loads(p.read_text())["results"] for p in summaries}
+    assert any(not r["success"] for results in cold.values() for r in results)
+    # The same files as new to a warehouse that has only the verdicts: summaries gone.
+    shutil.copytree(first / "_cache", second / "_cache")
+    for p in summaries:
+        (second / "_cache" / p.name).unlink()
+    verdicts = next((second / "_cache").glob("cld_combinations_*.json"))
+    saved = verdicts.read_text()
+    outcomes = quality.check_raw_extracts(demo["work_db"], "run-2", out_root=second)
+    warm = {
+        p.name: json.loads((second / "_cache" / p.name).read_text())["results"] for p in summaries
+    }
+    assert warm == cold
+    assert verdicts.read_text() == saved  # nothing new to save
+    warnings = {o.name: o for o in outcomes}["raw_cld_events_warnings"]
+    assert not warnings.passed
+    row_runs = [
+        json.loads(Path(path).read_text())["gx_validation_results"][0]
+        for path in warnings.metadata["gx_results"]
+    ]
+    assert len(row_runs) == 12 and all(run["results"] == [] for run in row_runs)
+    # Half the combinations new again: GX validates those, the rest keep their verdicts.
+    known = json.loads(saved)
+    verdicts.write_text(json.dumps(dict(list(known.items())[::2])))
+    for p in summaries:
+        (second / "_cache" / p.name).unlink()
+    quality.check_raw_extracts(demo["work_db"], "run-3", out_root=second)
+    mixed = {
+        p.name: json.loads((second / "_cache" / p.name).read_text())["results"] for p in summaries
+    }
+    assert mixed == cold
+    assert json.loads(verdicts.read_text()) == known
 
 
 def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):

@@ -239,9 +239,12 @@ def _grouped_results(i: int, e: dict, column: str, r: dict, df, element_counts) 
     return out
 
 
-def _combo_key(values: Iterable[Any]) -> str:
-    """A combination's values as text: the key of its verdicts in the cache."""
-    return json.dumps([None if v is None or v != v else v for v in values], default=str)
+def _combo_key(columns: tuple, values: Iterable[Any]) -> str:
+    """A combination of its set's columns (by name) and values, as text: the key of its
+    verdicts in the cache."""
+    return json.dumps(
+        [list(columns), [None if v is None or v != v else v for v in values]], default=str
+    )
 
 
 def run_grouped(
@@ -269,7 +272,7 @@ def run_grouped(
     checked = df.drop_duplicates("_combo").sort_values("_combo")[["_set", *cols]]
     checked = checked.reset_index(drop=True)
     rule_set = [sets.index(tuple(expectation_columns(e))) for _i, e in scoped]
-    results, js = _combination_verdicts(suite, exps, rule_set, checked, verdicts)
+    results, js = _combination_verdicts(suite, exps, rule_set, sets, checked, verdicts)
 
     # Each rule's rows counted per file from one evaluation of its condition over the frame's
     # columns that the condition names (pandas pays for every evaluation by the frame's width).
@@ -306,23 +309,26 @@ def _combination_verdicts(
     suite: Suite,
     exps: list[dict],
     rule_set: list[int],
+    sets: list[tuple],
     checked,
     verdicts: dict[str, list[int]] | None,
 ) -> tuple[list[dict], dict]:
     """Each grouped rule's result over `checked` (row i = combination i) in GX's shape, and
-    GX's own output: saved verdicts where `verdicts` has the combination, GX's for the rest
-    (and saved there, unless a rule of the combination's set raised). Rule j reads the rows
-    of set `rule_set[j]`."""
-    keys = [_combo_key(row) for row in checked.itertuples(index=False, name=None)]
+    GX's own output: saved verdicts where `verdicts` has the combination, GX's for the rest.
+    Rule j reads the rows of set `rule_set[j]` (columns `sets[k]`). A new combination's
+    verdicts are saved only when every rule of its set gave a full answer (no exception, and
+    the rows it found whenever it failed)."""
+    set_of = [int(k) for k in checked["_set"]]
+    keys = [_combo_key(sets[k], (checked[c].iat[i] for c in sets[k])) for i, k in enumerate(set_of)]
     known = {} if verdicts is None else verdicts
-    todo = [i for i, k in enumerate(keys) if k not in known]
+    todo = [i for i, key in enumerate(keys) if key not in known]
     unexpected: list[list[int]] = [
-        [i for i, k in enumerate(keys) if k in known and j in known[k]] for j in range(len(exps))
+        [i for i, key in enumerate(keys) if key in known and j in known[key]]
+        for j in range(len(exps))
     ]
     results = [{"success": True, "result": {}} for _ in exps]
-    js: dict = {"results": [], "meta": {}}
-    todo_sets = {int(checked["_set"].iat[i]) for i in todo}
-    run_rules = [j for j, k in enumerate(rule_set) if k in todo_sets]
+    js: dict = {"results": [], "meta": {"great_expectations_version": gx_version()}}
+    run_rules = [j for j, k in enumerate(rule_set) if k in {set_of[i] for i in todo}]
     if run_rules:
         subset = Suite(
             f"{suite.name}_grouped_{_digest(run_rules)}",
@@ -333,15 +339,17 @@ def _combination_verdicts(
         vd = _validation(subset, "row", list(range(len(run_rules))))
         frame = checked.iloc[todo].reset_index(drop=True)
         js = vd.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE").to_json_dict()
-        raised: set[int] = set()
+        answered: set[int] = set()
         for r in js["results"]:
             j = run_rules[r["expectation_config"]["meta"]["_index"]]
             results[j] = r
-            if _raised(r):
-                raised.add(rule_set[j])
-                continue
             found = (r.get("result") or {}).get("unexpected_index_list") or []
+            if _raised(r) or (r.get("success") is False and not found):
+                continue
+            answered.add(j)
             unexpected[j] += [todo[x] for x in found]
+        # Sets with a rule that gave no full answer: their combinations are not saved.
+        unsure = {rule_set[j] for j in run_rules if j not in answered}
         if verdicts is not None:
             broken: dict[int, list[int]] = {i: [] for i in todo}
             for j in run_rules:
@@ -349,13 +357,23 @@ def _combination_verdicts(
                     if i in broken:
                         broken[i].append(j)
             for i in todo:
-                if int(checked["_set"].iat[i]) not in raised:
+                if set_of[i] not in unsure:
                     verdicts[keys[i]] = broken[i]
     for j, r in enumerate(results):
         if not _raised(r):
-            r.setdefault("result", {})
-            r["result"] = {**(r["result"] or {}), "unexpected_index_list": sorted(unexpected[j])}
+            r["result"] = {
+                **(r.get("result") or {}),
+                "unexpected_index_list": sorted(unexpected[j]),
+            }
     return results, js
+
+
+@functools.cache
+def gx_version() -> str:
+    """The installed Great Expectations' version (without importing it)."""
+    from importlib.metadata import version
+
+    return version("great_expectations")
 
 
 def _digest(values: list[int]) -> str:

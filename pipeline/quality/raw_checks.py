@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,12 +33,19 @@ from pipeline.quality.frames import (
     raw_files_relation,
     raw_relation,
 )
-from pipeline.quality.gx_run import ExpectationResult, run_file_scope, run_frames, run_grouped
+from pipeline.quality.gx_run import (
+    ExpectationResult,
+    gx_version,
+    run_file_scope,
+    run_frames,
+    run_grouped,
+)
 from pipeline.quality.profile import Profile, profile
 from pipeline.quality.results import DQ_CACHE, CheckOutcome, quality_dir, run_dir, safe_name
 from pipeline.quality.suites import Suite, is_blocking, suite_for_kind
 
 Results = tuple[list[ExpectationResult], list[dict]]  # a file's results, GX's own output
+log = logging.getLogger(__name__)
 
 
 def validate_relation(
@@ -209,20 +219,45 @@ def _validate_now(
     return fresh
 
 
+# The verdicts file's layout: a new number when the key of a combination changes meaning.
+VERDICTS_FORMAT = 1
+
+
 @contextlib.contextmanager
 def _saved_verdicts(cache: Path, kind: str, suite: Suite) -> Iterator[dict[str, list[int]]]:
-    """The row rules' verdicts by combination of values for this suite version (the files
-    of other versions go), saved again when the block ends without an error."""
-    path = cache / f"{kind}_combinations_{suite.digest}.json"
-    verdicts = json.loads(path.read_text()) if path.exists() else {}
+    """The row rules' verdicts by combination of values, for this suite version (its rules
+    and the local code mappings: `suite.digest`), this layout and this GX; saved again when
+    the block ends without an error and found something new. The cache only saves work: an
+    unreadable file counts as empty, and a file that cannot be written is left as it was,
+    with a warning (the checks' results stand either way)."""
+    name = f"{kind}_combinations_v{VERDICTS_FORMAT}_{suite.digest}_gx{gx_version()}.json"
+    path = cache / name
+    verdicts: dict[str, list[int]] = {}
+    if path.exists():
+        try:
+            verdicts = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            log.warning("verdicts cache %s unreadable (%s): validating anew", path, exc)
     seen = len(verdicts)
     yield verdicts
-    if len(verdicts) != seen:
-        for old in cache.glob(f"{kind}_combinations_*.json"):
-            old.unlink()
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(verdicts))
-        tmp.replace(path)
+    if len(verdicts) == seen:
+        return
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
+        with os.fdopen(fd, "w") as f:
+            json.dump(verdicts, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("verdicts cache %s not saved (%s)", path, exc)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        return
+    for old in cache.glob(f"{kind}_combinations_*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
 def _failing(per_file: list[tuple[str, bool, dict]], blocking: bool) -> tuple[dict, bool]:

@@ -1,10 +1,12 @@
 """What a check found (`CheckOutcome`) and where its GX results are kept.
 
-Every GX validation output is saved as JSON under `<warehouse>/quality/<run id>/`; a check's
-metadata holds the path (the "link"). Only the newest runs' folders are kept
-(PRIMED_KEEP_QUALITY_RUNS, `Settings.keep_quality_runs`; about 2.5 MB a run at Ealing's size).
-Folders starting `_` are caches kept across runs: `_cache` (raw checks, per file and suite
-version) and `_dq_reports` (the DQ report of each loaded file).
+Every GX run's output is saved as JSON under `<warehouse>/quality/<run id>/` (a file's row
+rules: the combinations of values validated in that run; those seen before take their saved
+verdicts); a check's metadata holds the path (the "link"). Only the newest runs' folders are
+kept (PRIMED_KEEP_QUALITY_RUNS, `Settings.keep_quality_runs`; about 2.5 MB a run at Ealing's
+size). Folders starting `_` are caches kept across runs: `_cache` (raw checks' summaries per
+file and suite version, and the row rules' verdicts per combination of coded values) and
+`_dq_reports` (the DQ report of each loaded file).
 """
 
 from __future__ import annotations
