@@ -35,7 +35,7 @@
 
 {#- The weekly commitment (docs/spend-movement.md): each costed weekly service line (one-off and
     uncosted lines aside) from `service_costs` (int_service_costs), its team and service type
-    (`Unknown` when empty) and its weekly cost to the penny, so a bridge adds up exactly. A
+    (`Unknown` when missing) and its weekly cost to the penny, so a bridge adds up exactly. A
     line ending before it starts is active on no day and is left out. -#}
 {% macro committed_weekly_lines(service_costs) -%}
     select

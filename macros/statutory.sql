@@ -126,7 +126,7 @@
             {{ same_keys('lts', person) }}
             and lts.event_type = 'Service'
             and lts.service_type in {{ lts_service_types() }}
-            and {{ condition }}
+            and ({{ condition }})
     )
 {%- endmacro %}
 
@@ -308,9 +308,9 @@
     int_statutory_years) of the same LA. An episode belongs to the year its end falls in (ASCOF
     2A, SALT STS001 and STS002a), an admission to the year it starts in (ASCOF 2B/2C). -#}
 {% macro in_statutory_year(alias, date, years='years') -%}
-    {{ alias }}.la_code = {{ years }}.la_code
+    ({{ alias }}.la_code = {{ years }}.la_code
     and {{ alias }}.{{ date }} >= {{ years }}.period_start
-    and {{ alias }}.{{ date }} <= {{ years }}.period_end
+    and {{ alias }}.{{ date }} <= {{ years }}.period_end)
 {%- endmacro %}
 
 {#- First day of the financial year `fin_year` ('2024-25') as a date. -#}

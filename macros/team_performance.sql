@@ -64,6 +64,5 @@ where not coalesce({{ condition }}, false)
 {#- Completed work (measures.md, Completed work): `item` (an event's alias) is Completed and
     ended on or before the data date; it counts in the month of its end date. -#}
 {% macro is_completed_by(item, data_date) -%}
-    {{ item }}.event_status = 'Completed'
-    and {{ item }}.event_end_date <= {{ data_date }}
+    ({{ item }}.event_status = 'Completed' and {{ item }}.event_end_date <= {{ data_date }})
 {%- endmacro %}

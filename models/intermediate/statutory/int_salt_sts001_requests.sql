@@ -155,7 +155,7 @@ chain_outcomes as (
                 over (partition by {{ episode | join(', ') }})
                 as nfa_end
         from chain
-    ) as chain
+    ) as at_latest_nfa
     where end_sort = nfa_end
     group by {{ episode | join(', ') }}
 

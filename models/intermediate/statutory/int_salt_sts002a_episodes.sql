@@ -158,7 +158,7 @@ chain_outcomes as (
                 over (partition by {{ episode | join(', ') }})
                 as nfa_end
         from chain
-    ) as chain
+    ) as at_latest_nfa
     where end_sort = nfa_end and {{ is_release_1_nfa('event_outcome') }}
     group by {{ episode | join(', ') }}
 

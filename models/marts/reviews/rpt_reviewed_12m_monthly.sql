@@ -35,24 +35,22 @@ dates as (
 
 ),
 
-closed_months as (
-
-    {{ month_ends_to_data_date() }}
-
-),
-
--- The month ends with 365 days of data: the window of people covered, and of reviews.
+-- The month ends with 365 days of data: the window of people covered, and of reviews. (Not
+-- month_ends_to_data_date: a second cross join with `dates` trips Spark's join reordering.)
 month_ends as (
 
     select
-        closed_months.month,
-        closed_months.month_end,
-        closed_months.fin_year,
-        cast({{ dbt.dateadd('day', -364, 'closed_months.month_end') }} as date) as cover_from,
-        cast({{ dbt.dateadd('day', -365, 'closed_months.month_end') }} as date) as reviewed_after
-    from closed_months
+        months.month,
+        months.month_end,
+        months.fin_year,
+        cast({{ dbt.dateadd('day', -364, 'months.month_end') }} as date) as cover_from,
+        cast({{ dbt.dateadd('day', -365, 'months.month_end') }} as date) as reviewed_after
+    from months
     cross join dates
-    where cast({{ dbt.dateadd('day', -364, 'closed_months.month_end') }} as date) >= dates.first_event_date
+    where
+        months.month_end <= dates.data_date
+        and cast({{ dbt.dateadd('day', -364, 'months.month_end') }} as date)
+        >= dates.first_event_date
 
 ),
 

@@ -8,7 +8,8 @@
 {%- set by_type = {'completed_count': {'Assessment': 'assessments_completed_count',
     'Review': 'reviews_completed_count', 'Request': 'requests_completed_count'}} -%}
 {%- set counts = ['completed_count', 'assessments_completed_count', 'reviews_completed_count',
-    'requests_completed_count'] + summed[1:] -%}
+    'requests_completed_count', 'completed_on_time_count', 'completed_late_count',
+    'completed_with_due_date_count'] -%}
 {%- set columns = ['team_code', 'team_name', 'team_type', 'month', 'month_end', 'fin_year']
     + counts + ['team_fte', 'data_date'] %}
 with
