@@ -8,7 +8,19 @@
 {%- set episode = ['la_code', 'person_id', 'cluster_number'] -%}
 {#- The service that follows (step 7.3): DHSC's hierarchy, then within a type a short-term
     residential or nursing component first. -#}
-{%- set service_order = dhsc_service_type_rank('service_type') ~ ", case when service_component in ('Short term residential care', 'Short term nursing care') then 0 else 1 end" -%}
+{%- set service_order -%}
+    {{ dhsc_service_type_rank('service_type') }},
+    case
+        when service_component in ('Short term residential care', 'Short term nursing care') then 0
+        else 1
+    end
+{%- endset -%}
+{#- Not a new client (step 6): a long-term service that started before the episode and ended
+    less than 91 days before it (or after it, or is still open). -#}
+{%- set recent_long_term_service -%}
+    lts.event_start_date < clusters.cluster_start
+    and {{ dbt.datediff('lts.end_sort', 'clusters.cluster_start', 'day') }} < 91
+{%- endset -%}
 {%- set usable_nfa = "('NFA: Information and advice or signposting', 'NFA: Support ended as planned', 'NFA: Responsibility moved to another local authority', 'NFA: Other', 'NFA: No services offered for other reason', 'NFA: Support ended for other reason', 'NFA: Referral to other service within the local authority')" -%}
 
 with
@@ -124,11 +136,7 @@ eligible as (
         and {{ alive_on('clusters.cluster_start', 'clusters') }}
         -- New client: no long-term service that started before the episode and ended less
         -- than 91 days before it (or after it, or is still open).
-        and not {{ has_long_term_service(
-            'clusters',
-            'lts.event_start_date < clusters.cluster_start and '
-            ~ dbt.datediff('lts.end_sort', 'clusters.cluster_start', 'day') ~ ' < 91'
-        ) }}
+        and not {{ has_long_term_service('clusters', recent_long_term_service) }}
 
 ),
 
