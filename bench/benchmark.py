@@ -2,6 +2,7 @@
 
     python bench/benchmark.py --workdir /tmp/primed-bench            # scales 1 and 10
     python bench/benchmark.py --workdir /tmp/primed-bench --scales 1 --cases floor cold
+    python bench/benchmark.py --workdir /tmp/primed-bench --scales 1 --cases floor cold spark
     python bench/benchmark.py --workdir /tmp/primed-bench --with-30  # and a 30-scale landing
     python bench/benchmark.py --workdir /tmp/primed-bench --scales 1 --stages ingest dbt
 
@@ -13,6 +14,10 @@ memory is sampled (dbt runs as a subprocess of the run):
 * `cold`: `primed run` into an empty warehouse; each of its stages (start-up, ingest, raw GX
   checks, dbt build with its tests, mart checks, publish with the DQ reports, reports) is timed
   from the run's own step events (`primed run --timings`), not by running stages again;
+* `spark`: the same cold run with PRIMED_DBT_TARGET=spark (dbt on a local SparkSession; the
+  `spark` extra and Java 17), timed the same way; its dbt stage holds the raw layer's Parquet
+  brought in line, dbt on Spark and the Spark-built tables read back. PRIMED_SPARK_* settings
+  set in the environment apply (and are reported);
 * `incremental` (largest scale): a warehouse built from every file but the newest CLD extract,
   then the run after that extract lands, then a run with nothing new.
 `--stages` instead runs ingest, dbt and publish each as its own process on the cold case's
@@ -67,7 +72,9 @@ ORDER = [
 
 def tree_usage(root: int) -> tuple[int, float]:
     """Resident bytes and CPU seconds so far (its own and its reaped children's) of a process
-    and all its descendants, from /proc."""
+    and all its descendants, from /proc; with the processes it left behind (the benchmark is
+    their subreaper: Spark's JVM outlives dbt's process, and a zombie's times stay readable
+    until it is reaped)."""
     children: dict[int, list[int]] = defaultdict(list)
     stats: dict[int, list[str]] = {}
     for entry in os.scandir("/proc"):
@@ -80,7 +87,8 @@ def tree_usage(root: int) -> tuple[int, float]:
             pid = int(entry.name)
             stats[pid] = fields
             children[int(fields[1])].append(pid)
-    rss, ticks, stack = 0, 0, [root]
+    left = [pid for pid in children.get(os.getpid(), ()) if pid != root]
+    rss, ticks, stack = 0, 0, [root, *left]
     while stack:
         pid = stack.pop()
         fields = stats.get(pid)
@@ -98,6 +106,8 @@ class Measured:
     def __init__(self, args: list[str], env: dict[str, str], log: Path, every: float = 0.2):
         self.samples: list[tuple[float, int, float]] = []
         log.parent.mkdir(parents=True, exist_ok=True)
+        _become_subreaper()
+        before = os.times()
         with log.open("w") as out:
             self.start = time.time()
             proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -110,12 +120,22 @@ class Measured:
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
-            _, status, usage = os.wait4(proc.pid, 0)
-            self.end = time.time()
+            _, status, _ = os.wait4(proc.pid, 0)
             done.set()
             sampler.join()
+            deadline = time.time() + 60  # what it left behind (tree_usage), reaped for its time
+            while time.time() < deadline:
+                try:
+                    if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                        time.sleep(0.1)
+                except ChildProcessError:
+                    break
+            self.end = time.time()
             proc.returncode = self.returncode = os.waitstatus_to_exitcode(status)
-        self.total_cpu = usage.ru_utime + usage.ru_stime
+        after = os.times()
+        self.total_cpu = (after.children_user + after.children_system) - (
+            before.children_user + before.children_system
+        )
         self.log = log
         if self.returncode != 0:
             tail = "".join(log.read_text(errors="replace").splitlines(True)[-20:])
@@ -140,6 +160,16 @@ class Measured:
             return before[-1] if before else 0.0
 
         return max(at(end) - at(start), 0.0)
+
+
+def _become_subreaper() -> None:
+    """Orphans of the measured process become this process's children (Linux), not init's."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
 
 
 def base_env() -> dict[str, str]:
@@ -282,10 +312,13 @@ def measured(m: Measured) -> dict:
     }
 
 
-def measure_run(landing: Path, warehouse: Path, out: Path, label: str) -> dict:
+def measure_run(
+    landing: Path, warehouse: Path, out: Path, label: str, extra_env: dict | None = None
+) -> dict:
     """`primed run` on landing into warehouse: the whole run and each of its stages."""
     timings = out / f"{label}.timings.json"
     env = base_env() | {"PRIMED_WORK_DB": str(warehouse / "work" / "primed.duckdb")}
+    env |= extra_env or {}
     args = [PY, "-m", "pipeline.cli", "run", "--landing", str(landing)]
     args += ["--warehouse", str(warehouse), "--timings", str(timings)]
     m = Measured(args, env, out / f"{label}.log")
@@ -324,6 +357,8 @@ def keep_dbt_results(warehouse: Path, steps: list[dict], dest: Path) -> None:
     """Copy the run's dbt run_results.json (per-node timings) beside the benchmark's logs: from
     the warehouse's dbt folder, or where the run said it copied dbt's parse to."""
     found = warehouse / "work" / "dbt" / "run_results.json"
+    if not found.exists():  # built on Spark (pipeline/transform/spark.py)
+        found = warehouse / "work" / "spark" / "target" / "run_results.json"
     for s in steps:
         for _, message in s["messages"]:
             paths = re.findall(r"`([^`]+partial_parse\.msgpack)`", message)
@@ -360,6 +395,15 @@ def bench_scale(scale: float, workdir: Path, cases: list[str], las: int, keep: b
         shutil.rmtree(warehouse, ignore_errors=True)
         result["cold"] = measure_run(landing, warehouse, out, "cold")
         print(f"  primed run (cold): {result['cold']['seconds']:.1f}s", flush=True)
+        if not keep:
+            shutil.rmtree(warehouse, ignore_errors=True)
+    if "spark" in cases:
+        warehouse = base / "warehouse-spark"
+        shutil.rmtree(warehouse, ignore_errors=True)
+        result["spark"] = measure_run(
+            landing, warehouse, out, "spark", {"PRIMED_DBT_TARGET": "spark"}
+        ) | {"settings": {k: v for k, v in os.environ.items() if k.startswith("PRIMED_SPARK_")}}
+        print(f"  primed run on Spark (cold): {result['spark']['seconds']:.1f}s", flush=True)
         if not keep:
             shutil.rmtree(warehouse, ignore_errors=True)
     if "incremental" in cases:
@@ -408,6 +452,8 @@ def print_scale(r: dict, out: Path) -> None:
             text += f"  {m['seconds'] / floor['seconds']:6.1f}x"
             if floor.get("cpu_seconds"):
                 text += f" {cpu / floor['cpu_seconds']:6.1f}x"
+        if m is r.get("spark") and "cold" in r:
+            text += f"  ({m['seconds'] / r['cold']['seconds']:.1f}x DuckDB's cold run)"
         print(text)
 
     print(f"\n  scale {r['scale']:g}{'':<24}{'seconds':>9} {'CPU s':>9} {'peak MiB':>9}  x floor")
@@ -416,6 +462,7 @@ def print_scale(r: dict, out: Path) -> None:
         row("floor", floor)
     for case, label in (
         ("cold", "primed run (cold)"),
+        ("spark", "primed run on Spark (cold)"),
         ("base_run", "base for incremental"),
         ("incremental", "incremental: one new extract"),
         ("nothing_new", "nothing new"),
@@ -423,7 +470,7 @@ def print_scale(r: dict, out: Path) -> None:
         if case not in r:
             continue
         row(label, r[case])
-        if case in ("cold", "incremental"):
+        if case in ("cold", "spark", "incremental"):
             for stage in ORDER:
                 if stage in r[case]["stages"]:
                     row(stage, r[case]["stages"][stage], indent=4)
@@ -431,11 +478,12 @@ def print_scale(r: dict, out: Path) -> None:
             print(
                 f"    {'share of the cold run':<28}{r[case]['seconds'] / r['cold']['seconds']:9.0%}"
             )
-    nodes = top_dbt_nodes(out / "cold.run_results.json")
-    if nodes:
-        print("  slowest dbt nodes (cold run):")
-        for uid, t in nodes:
-            print(f"    {t:7.1f}s  {uid}")
+    for case in ("cold", "spark"):
+        nodes = top_dbt_nodes(out / f"{case}.run_results.json") if case in r else []
+        if nodes:
+            print(f"  slowest dbt nodes ({case} run):")
+            for uid, t in nodes:
+                print(f"    {t:7.1f}s  {uid}")
 
 
 def print_markdown(results: list[dict]) -> None:
@@ -444,10 +492,10 @@ def print_markdown(results: list[dict]) -> None:
         "| peak MiB floor / primed | stages: s (peak MiB) |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for r in results:
-        if "floor" not in r or "cold" not in r:
+    for r, case in ((r, c) for r in results for c in ("cold", "spark")):
+        if "floor" not in r or case not in r:
             continue
-        floor, cold = r["floor"], r["cold"]
+        floor, cold = r["floor"], r[case]
         stages = cold["stages"]
         text = ", ".join(
             f"{k} {stages[k]['seconds']:.0f} ({stages[k]['peak_mib']:,})"
@@ -458,7 +506,7 @@ def print_markdown(results: list[dict]) -> None:
             cold.get("cpu_seconds", 0) / floor["cpu_seconds"] if floor.get("cpu_seconds") else 0
         )
         print(
-            f"| {r['scale']:g} | {r['cld_rows']:,} "
+            f"| {r['scale']:g}{' (Spark)' if case == 'spark' else ''} | {r['cld_rows']:,} "
             f"| {floor['seconds']:.0f} ({floor.get('cpu_seconds', 0):.0f}) "
             f"| {cold['seconds']:.0f} ({cold.get('cpu_seconds', 0):.0f}) "
             f"| {cold['seconds'] / floor['seconds']:.1f}x ({cpu_ratio:.1f}x) "
@@ -506,7 +554,7 @@ def main() -> None:
     parser.add_argument(
         "--cases",
         nargs="+",
-        choices=["floor", "cold", "incremental"],
+        choices=["floor", "cold", "spark", "incremental"],
         default=["floor", "cold", "incremental"],
         help="incremental runs at the largest scale only",
     )

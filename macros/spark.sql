@@ -52,3 +52,79 @@
     {%- endfor -%}
     {{ return(statements[0]) }}
 {%- endmacro %}
+
+{#- Unit test fixtures on Spark as one inline table (`values (...), (...) as t(columns)`), not
+    dbt's `select ... union all select ...` of one-row selects: Spark plans each of those as its
+    own branch, and a model that reads a fixture in several places multiplies them, so that
+    analysing and planning a unit test took Spark up to minutes (the rows, their columns, their
+    types and the casts are the same). Other engines keep dbt's own macros. -#}
+{% macro get_fixture_sql(rows, column_name_to_data_types) -%}
+    {{ return(adapter.dispatch('get_fixture_sql', 'primed')(rows, column_name_to_data_types)) }}
+{%- endmacro %}
+
+{% macro default__get_fixture_sql(rows, column_name_to_data_types) -%}
+    {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+{%- endmacro %}
+
+{% macro spark__get_fixture_sql(rows, column_name_to_data_types) -%}
+    {%- if (rows | length) == 0 -%}
+        {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+    {%- endif -%}
+    {%- if not column_name_to_data_types -%}
+        {#- The input's columns as the database has them (as dbt's own macro finds them). -#}
+        {%- set relation = defer_relation if (defer_relation and not load_relation(this)) else this -%}
+        {%- set column_name_to_data_types = {} -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do column_name_to_data_types.update({column.name | lower: column.data_type}) -%}
+        {%- endfor -%}
+        {%- if not column_name_to_data_types -%}
+            {{ return(dbt.get_fixture_sql(rows, column_name_to_data_types)) }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set default_row = {} -%}
+    {%- set quoted = [] -%}
+    {%- for column_name, column_type in column_name_to_data_types.items() -%}
+        {%- do default_row.update({column_name: (safe_cast('null', column_type) | trim)}) -%}
+        {%- do quoted.append(adapter.quote(column_name)) -%}
+    {%- endfor -%}
+    {{ validate_fixture_rows(rows, row_number) }}
+    {%- set values = [] -%}
+    {%- for row in rows -%}
+        {%- set cells = default_row.copy() -%}
+        {%- do cells.update(format_row(row, column_name_to_data_types)) -%}
+        {%- do values.append('(' ~ cells.values() | join(', ') ~ ')') -%}
+    {%- endfor -%}
+    -- Fixture for {{ model.name }}
+    select * from values
+    {{ values | join(',\n    ') }}
+    as dbt_fixture({{ quoted | join(', ') }})
+{%- endmacro %}
+
+{% macro get_expected_sql(rows, column_name_to_data_types, column_name_to_quoted) -%}
+    {{ return(adapter.dispatch('get_expected_sql', 'primed')(rows, column_name_to_data_types, column_name_to_quoted)) }}
+{%- endmacro %}
+
+{% macro default__get_expected_sql(rows, column_name_to_data_types, column_name_to_quoted) -%}
+    {{ return(dbt.get_expected_sql(rows, column_name_to_data_types, column_name_to_quoted)) }}
+{%- endmacro %}
+
+{% macro spark__get_expected_sql(rows, column_name_to_data_types, column_name_to_quoted) -%}
+    {%- if (rows | length) == 0 -%}
+        {{ return(dbt.get_expected_sql(rows, column_name_to_data_types, column_name_to_quoted)) }}
+    {%- endif -%}
+    {%- set columns = format_row(rows[0], column_name_to_data_types).keys() | list -%}
+    {%- set names = [] -%}
+    {%- for column_name in columns -%}{%- do names.append(column_name_to_quoted[column_name]) -%}{%- endfor -%}
+    {%- set values = [] -%}
+    {%- for row in rows -%}
+        {%- set cells = format_row(row, column_name_to_data_types) -%}
+        {%- set ordered = [] -%}
+        {%- for column_name in columns -%}
+            {%- do ordered.append(cells.get(column_name, 'null')) -%}
+        {%- endfor -%}
+        {%- do values.append('(' ~ ordered | join(', ') ~ ')') -%}
+    {%- endfor -%}
+    select * from values
+    {{ values | join(',\n    ') }}
+    as dbt_expected({{ names | join(', ') }})
+{%- endmacro %}

@@ -47,9 +47,11 @@ def spark_run(demo_build, tmp_path_factory):
         mp.setenv("PRIMED_DBT_TARGET", "spark")
         mp.setenv("PRIMED_SPARK_DIR", str(copy.work_dir / "spark"))
         mp.setenv("PRIMED_RAW_PARQUET", str(copy.work_dir / "raw_parquet"))
-        # A small job on 2 cores: few shuffle partitions, a small heap.
-        mp.setenv("PRIMED_SPARK_SHUFFLE_PARTITIONS", "2")
+        # A small job on 2 cores: one shuffle partition, a small heap, and a JVM that spends
+        # little on compiling Spark's own code and on collecting garbage (docs/scaling.md).
+        mp.setenv("PRIMED_SPARK_SHUFFLE_PARTITIONS", "1")
         mp.setenv("PRIMED_SPARK_DRIVER_MEMORY", "2g")
+        mp.setenv("PRIMED_SPARK_JAVA_OPTIONS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
         assert run_pipeline(base / "landing", copy.root) == 0
     # A new release, not the copied one ("nothing new" would have kept it).
     assert current_release(copy)["run_id"] != current_release(paths)["run_id"]

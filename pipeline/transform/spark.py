@@ -3,17 +3,19 @@
 Before dbt, the raw layer's Parquet under `<warehouse>/work/raw_parquet` (or PRIMED_RAW_PARQUET),
 which ingestion writes file by file, is brought in line with raw (pipeline/ingest/raw_parquet.py),
 and dbt's `spark` target
-(a local SparkSession in dbt's process, profiles.yml) keeps its tables and metastore under
-`<warehouse>/work/spark` (or PRIMED_SPARK_DIR). After a build that passed, every table dbt built
-on Spark (table models and seeds) replaces the same table of the work database, read from
-Spark's Parquet in one transaction, with the models' docs as comments (as dbt's persist_docs
-writes them on DuckDB). So the checks, publishing and reports that follow read what Spark
-built, unchanged; a failed build changes nothing in the work database.
+(a local SparkSession in dbt's process, profiles.yml) keeps its tables under
+`<warehouse>/work/spark/tables` (or PRIMED_SPARK_DIR), in Spark's in-memory catalog: each build
+starts from an empty folder and builds every table again. After a build that passed, every
+table dbt built on Spark (table models and seeds) replaces the same table of the work database,
+read from Spark's Parquet in one transaction, with the models' docs as comments (as dbt's
+persist_docs writes them on DuckDB). So the checks, publishing and reports that follow read
+what Spark built, unchanged; a failed build changes nothing in the work database.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +30,8 @@ from pipeline.transform.dbt_project import DbtSettings
 TARGET_ENV = "PRIMED_DBT_TARGET"
 # Where things are, and how Spark runs: none of them changes what is built (run_state.NOT_RULES).
 SETTINGS = ("PRIMED_SPARK_DIR", "PRIMED_RAW_PARQUET", "PRIMED_SPARK_MASTER",
-            "PRIMED_SPARK_DRIVER_MEMORY", "PRIMED_SPARK_SHUFFLE_PARTITIONS")  # fmt: skip
+            "PRIMED_SPARK_DRIVER_MEMORY", "PRIMED_SPARK_SHUFFLE_PARTITIONS",
+            "PRIMED_SPARK_JAVA_OPTIONS")  # fmt: skip
 
 
 def on_spark(settings: DbtSettings) -> bool:
@@ -50,6 +53,9 @@ def prepare(settings: DbtSettings, paths: WarehousePaths, say: Callable[[str], N
     root = raw_parquet_dir(settings, paths)
     written = export_raw_parquet(paths.work_db, root)
     say(f"raw layer for Spark in {root}: {sum(written.values()):,} row(s) written now")
+    # Spark's catalog lives only as long as dbt's process (in-memory, profiles.yml): the last
+    # build's tables are not in it, and Spark will not create a table over a folder that exists.
+    shutil.rmtree(spark_dir(settings, paths) / "tables", ignore_errors=True)
     return spark_dir(settings, paths) / "target"
 
 
