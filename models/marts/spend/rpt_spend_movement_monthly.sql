@@ -5,6 +5,9 @@
     and placement-days in the month (measures.md, Spend; from int_spend_service_months), from
     which report_spend_movement splits the change in average daily spend into volume and
     price. One row per team and month from the team's first service line to the data date. -#}
+{#- A line active on the bridge's opening date, or on its closing date. -#}
+{%- set on_opening = is_active_on('lines.active_from', 'lines.active_to', 'team_months.opening_date') -%}
+{%- set on_closing = is_active_on('lines.active_from', 'lines.active_to', 'team_months.closing_date') -%}
 with
 
 service_costs as (
@@ -75,34 +78,10 @@ commitment as (
     select
         team_months.team_code,
         team_months.month,
-        sum(
-            case
-                when {{ is_active_on('lines.active_from', 'lines.active_to', 'team_months.opening_date') }}
-                    then lines.weekly_cost
-                else 0
-            end
-        ) as opening_weekly_cost,
-        sum(
-            case
-                when {{ is_active_on('lines.active_from', 'lines.active_to', 'team_months.opening_date') }}
-                    then 1
-                else 0
-            end
-        ) as opening_lines_count,
-        sum(
-            case
-                when {{ is_active_on('lines.active_from', 'lines.active_to', 'team_months.closing_date') }}
-                    then lines.weekly_cost
-                else 0
-            end
-        ) as closing_weekly_cost,
-        sum(
-            case
-                when {{ is_active_on('lines.active_from', 'lines.active_to', 'team_months.closing_date') }}
-                    then 1
-                else 0
-            end
-        ) as closing_lines_count
+        sum(case when {{ on_opening }} then lines.weekly_cost else 0 end) as opening_weekly_cost,
+        sum(case when {{ on_opening }} then 1 else 0 end) as opening_lines_count,
+        sum(case when {{ on_closing }} then lines.weekly_cost else 0 end) as closing_weekly_cost,
+        sum(case when {{ on_closing }} then 1 else 0 end) as closing_lines_count
     from team_months
     inner join lines
         on
