@@ -322,10 +322,10 @@ def _combination_verdicts(
     keys = [_combo_key(sets[k], (checked[c].iat[i] for c in sets[k])) for i, k in enumerate(set_of)]
     known = {} if verdicts is None else verdicts
     todo = [i for i, key in enumerate(keys) if key not in known]
-    unexpected: list[list[int]] = [
-        [i for i, key in enumerate(keys) if key in known and j in known[key]]
-        for j in range(len(exps))
-    ]
+    unexpected: list[list[int]] = [[] for _ in exps]
+    for i, key in enumerate(keys):  # one pass: each saved combination lists the rules it breaks
+        for j in known.get(key, ()):
+            unexpected[j].append(i)
     results = [{"success": True, "result": {}} for _ in exps]
     js: dict = {"results": [], "meta": {"great_expectations_version": gx_version()}}
     run_rules = [j for j, k in enumerate(rule_set) if k in {set_of[i] for i in todo}]
