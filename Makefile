@@ -61,7 +61,7 @@ java:
 lint: setup
 	@$(BIN)/ruff format --check .
 	@$(BIN)/ruff check .
-	@$(BIN)/sqlfluff lint $(SQL_DIRS) --disable-progress-bar --nocolor
+	@$(BIN)/sqlfluff lint $(SQL_DIRS) --disable-progress-bar --nocolor --processes 2
 
 dagster: setup
 	@$(BIN)/primed dagster
