@@ -77,6 +77,28 @@ def payment_row(**overrides) -> dict:
     return row
 
 
+# The project as dbt parsed it, once per test process: each in-process dbt command after the
+# first starts from it (dbt's `dbtRunner(manifest=...)`) instead of parsing the project again,
+# which dbt would, in full, for every new target folder or work database path.
+_PARSED: list = []
+
+
+def _parsed_project(scratch: Path):
+    from dbt.cli.main import dbtRunner
+
+    from pipeline.transform.dbt_project import PROJECT_DIR
+
+    if not _PARSED:
+        result = dbtRunner().invoke(
+            ["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", str(scratch / "parse"), "--log-path", str(scratch / "logs"),
+             "--quiet"]
+        )  # fmt: skip
+        assert result.success, result.exception
+        _PARSED.append(result.result)
+    return _PARSED[0]
+
+
 def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
     """`dbt build --select SELECT` (or another command) in process on a warehouse's work
     database, with dbt's target and logs in `scratch` (never the repository's); then let go of
@@ -88,7 +110,7 @@ def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PRIMED_WORK_DB", str(paths.work_db))
-        result = dbtRunner().invoke(
+        result = dbtRunner(manifest=_parsed_project(scratch)).invoke(
             [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
              "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
              "--select", select, "--indirect-selection", "cautious", "--quiet"]

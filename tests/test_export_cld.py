@@ -20,6 +20,7 @@ from pipeline.export.cld import EXPORT_COLUMNS, export_cld
 from pipeline.ingest import ingest
 from pipeline.quality import validate_file
 from pipeline.transform.dbt_project import PROJECT_DIR
+from tests.conftest import dbt_build
 
 pytestmark = pytest.mark.slow  # generates, ingests and builds a borough with dbt
 
@@ -87,46 +88,14 @@ def _add_messy_rows(landing: Path) -> None:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory, dbt_manifest) -> WarehousePaths:
     """Generate (scale 0.02), ingest, and build the models the export reads, in process."""
-    from dbt.cli.main import dbtRunner
-
     base = tmp_path_factory.mktemp("export")
     generate(base / "landing", seed=5, scale=0.02)
     _add_messy_rows(base / "landing")
     paths = WarehousePaths.at(base / "warehouse")
     report = ingest(base / "landing", paths.root)
     assert not report.refused
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PRIMED_WORK_DB", str(paths.work_db))
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--target-path",
-                str(base / "target"),
-                "--log-path",
-                str(base / "logs"),
-                "--select",
-                "+int_events_deduplicated",
-                "--quiet",
-            ]
-        )
-    assert result.success, result.exception
-    _release_dbt_duckdb()
+    dbt_build(paths, "+int_events_deduplicated", base)
     return paths
-
-
-def _release_dbt_duckdb() -> None:
-    """dbt-duckdb keeps its database open in this process after an in-process run; close it,
-    so that the export can open the work database read-only as it would in production."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 @pytest.fixture(scope="module")
