@@ -38,8 +38,13 @@ PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-l
 # The tests that run no pipeline and start no server, browser or Spark (markers: pyproject.toml).
 FAST := not slow and not browser and not postgres and not spark
 
-test: setup lint browser java
-	@$(PYTEST)
+# Lint runs beside the tests, its output shown after theirs: the tests leave the two cores room
+# for it (servers starting, a browser, waits), and `make test` ends about half a minute sooner.
+# It fails if either fails.
+test: setup browser java
+	@log=$$(mktemp); $(MAKE) --no-print-directory lint >$$log 2>&1 & lint=$$!; \
+	$(PYTEST); tests=$$?; wait $$lint; linted=$$?; \
+	cat $$log; rm -f $$log; [ $$tests = 0 ] && [ $$linted = 0 ]
 
 test-fast: setup
 	@$(PYTEST) -m "$(FAST)"
