@@ -143,16 +143,19 @@ def loaded_relation(
             continue
         headers = list(keys[int(file_id)])
         mapped, _unknown = ingest.map_headers(name, headers, "cld")
-        sources = {
-            c.name: f"json_extract_string(record, {literal('$.' + json.dumps(h))})"
-            for pos, c in mapped.items()
-            for h in [headers[pos]]
-        }
+        # Each record parsed once, every field read in that pass (`_v`): a JSON path each
+        # would parse the record once per field, and hold every parse of a vector of rows
+        # in memory at once (gigabytes at 10k quarantined rows).
+        fields = list(mapped.items())
+        paths = ", ".join(literal("$." + json.dumps(headers[pos])) for pos, _c in fields)
+        sources = {c.name: f"_v[{i}]" for i, (_pos, c) in enumerate(fields, start=1)}
+        paths = paths or "NULL"  # no field known: every column reads as absent
         present[int(file_id)] = set(sources)
         parts.append(
             f"SELECT {int(file_id)} AS _file, false AS _loaded, row_number AS _row, "
-            f"{canonical_select('cld', sources)} FROM {db}raw._quarantine "
-            f"WHERE file_id = {int(file_id)} AND NOT json_exists(record, '$.line')"
+            f"{canonical_select('cld', sources)} FROM (SELECT row_number, "
+            f"json_extract_string(record, [{paths}]::VARCHAR[]) AS _v FROM {db}raw._quarantine "
+            f"WHERE file_id = {int(file_id)} AND NOT json_exists(record, '$.line'))"
         )
     relation = (
         f"(SELECT _file, _loaded, _row, {canonical_select('cld', {c: c for c in cols})} "
