@@ -12,7 +12,6 @@ steps, checks and files, never a person.
 import json
 import logging
 import os
-import re
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from dagster import (
     sensor,
 )
 
+from dagster_project.defs.console import step_error_lines
 from dagster_project.defs.freshness import published_data_dates
 from dagster_project.defs.resources import PrimedResource
 from pipeline.core.config import VARIABLES
@@ -82,9 +82,7 @@ def alert_on_failed_run(context: RunFailureSensorContext, primed: PrimedResource
     run = context.dagster_run
     lines = [f"primed run {run.run_id} of {run.job_name} failed; nothing was published."]
     for event in context.get_step_failure_events():
-        error = event.step_failure_data.error
-        first = (error.message if error else "unknown error").strip().splitlines()[0]
-        first = re.sub(r"^[\w.]+(Error|Failure|Exception): ", "", first)
+        first = step_error_lines(event.step_failure_data.error)[0]
         lines.append(f"step {event.step_key}: {first}")
     send_alert(
         primed.paths, "run_failed", f"primed: run {run.run_id[:8]} failed", "\n".join(lines),

@@ -2,9 +2,12 @@
 and, after a run, why it failed, as the CLI says it."""
 
 import logging
+import os
 import sys
 
 from dagster import AssetCheckSeverity, DagsterEventType, Field, logger
+
+from pipeline.core.config import VARIABLES
 
 
 @logger(
@@ -84,7 +87,7 @@ def why_it_failed(events) -> list[str]:
             err = event.step_failure_data.error
             if err and err.cls_name == "DagsterAssetCheckFailedError":
                 continue  # the checks say which, and why
-            lines = _error_lines(err.message if err else "unknown error")
+            lines = step_error_lines(err)
             failed.append(f"step {event.step_key} failed: {lines[0]}")
             failed += [f"  {line}" for line in lines[1:]]
     intro = (
@@ -94,8 +97,30 @@ def why_it_failed(events) -> list[str]:
     return [intro, *failed, *checks]
 
 
+# Dagster's wrapper of an exception raised in a step's code: what was raised is its cause.
+_WRAPPER = "DagsterExecutionStepExecutionError"
+_OUT_OF_MEMORY = (
+    "DuckDB reached its memory limit ({name}={limit}): give it more memory, or run on a machine "
+    "with more"
+)
+
+
+def step_error_lines(err) -> list[str]:
+    """A failed step's error as the user needs it (`err`: Dagster's serialised error): a
+    Failure's description, or what the step's code raised (Dagster's wrapper around it says
+    only which step), without class names; a hint where the remedy is a setting."""
+    while err is not None and err.cls_name == _WRAPPER and err.cause is not None:
+        err = err.cause
+    lines = _error_lines(err.message if err else "unknown error")
+    if err is not None and err.cls_name == "OutOfMemoryException":
+        limit = VARIABLES["memory_limit"]
+        given = os.environ.get(limit.name) or limit.default
+        lines.append(_OUT_OF_MEMORY.format(name=limit.name, limit=given))
+    return lines
+
+
 def _error_lines(message: str) -> list[str]:
-    """A step's error as the user needs it: a Failure's description without the class name."""
+    """A step's error without its class name (a Failure's description, an exception's text)."""
     text = message.strip()
     first, _, rest = text.partition(": ")
     if rest and "." in first and " " not in first:  # "dagster._core....Failure: text"
