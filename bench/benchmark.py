@@ -5,6 +5,7 @@
     python bench/benchmark.py --workdir /tmp/primed-bench --scales 1 --cases floor cold spark
     python bench/benchmark.py --workdir /tmp/primed-bench --with-30  # and a 30-scale landing
     python bench/benchmark.py --workdir /tmp/primed-bench --scales 1 --stages ingest dbt
+    python bench/benchmark.py --workdir /tmp/primed-bench --scales 10 --cases cold --memory-cap 4G
 
 For each scale the landing files are generated once into `<workdir>/scale-<N>/landing` and
 reused by later runs. The cases, each a child process whose whole process tree's resident
@@ -20,6 +21,10 @@ memory is sampled (dbt runs as a subprocess of the run):
   set in the environment apply (and are reported);
 * `incremental` (largest scale): a warehouse built from every file but the newest CLD extract,
   then the run after that extract lands, then a run with nothing new.
+`--memory-cap 4G` starts each `primed run` in a memory cgroup of its own with that hard limit
+(cgroup v2 or v1; root, or a delegated cgroup): the kernel holds the whole process tree to it,
+reclaiming cache and killing a process that goes past it, so a run that finishes under the cap
+is one that would finish on a machine with that much memory. The floor runs without it.
 `--stages` instead runs ingest, dbt and publish each as its own process on the cold case's
 warehouse (quick profiling of one stage). Numbers are noisy on shared machines: compare the
 ratio to the floor measured in the same run.
@@ -28,6 +33,7 @@ ratio to the floor measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -103,14 +109,28 @@ class Measured:
     """A child process run to its end, its process tree's memory and CPU time sampled every
     `every` seconds."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path, every: float = 0.2):
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        log: Path,
+        every: float = 0.2,
+        cap: MemoryCap | None = None,
+    ):
         self.samples: list[tuple[float, int, float]] = []
         log.parent.mkdir(parents=True, exist_ok=True)
         _become_subreaper()
         before = os.times()
         with log.open("w") as out:
             self.start = time.time()
-            proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                args,
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=cap.join if cap else None,
+            )
             done = threading.Event()
 
             def sample() -> None:
@@ -137,8 +157,11 @@ class Measured:
             before.children_user + before.children_system
         )
         self.log = log
+        self.oom_kills = cap.oom_kills() if cap else 0
         if self.returncode != 0:
             tail = "".join(log.read_text(errors="replace").splitlines(True)[-20:])
+            if self.oom_kills:
+                tail += f"\n{self.oom_kills} process(es) killed at the {cap.text} memory cap"
             raise SystemExit(f"failed ({self.returncode}): {' '.join(args)}\n{tail}")
 
     @property
@@ -160,6 +183,78 @@ class Measured:
             return before[-1] if before else 0.0
 
         return max(at(end) - at(start), 0.0)
+
+
+class MemoryCap:
+    """A memory cgroup of the benchmark's own, with a hard limit, that runs are started in
+    (`join`, in the child before it runs primed). cgroup v2 (`memory.max`) or v1
+    (`memory.limit_in_bytes`), made under the benchmark's own cgroup so that any limit above
+    it still holds."""
+
+    def __init__(self, text: str):
+        units = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]?)i?B?", text.strip(), re.IGNORECASE)
+        if not m:
+            raise SystemExit(f"--memory-cap {text}: give a size such as 4G or 4096M")
+        self.text = text
+        self.limit = int(float(m.group(1)) * units[m.group(2).upper()])
+        self.dir = self._make()
+
+    def _make(self) -> Path:
+        name = f"primed-bench-{os.getpid()}"
+        own = {
+            parts[1]: parts[2]
+            for line in Path("/proc/self/cgroup").read_text().splitlines()
+            if len(parts := line.split(":", 2)) == 3
+        }
+        v1 = Path("/sys/fs/cgroup/memory")
+        try:
+            if Path("/sys/fs/cgroup/cgroup.controllers").exists():  # v2, unified
+                parent = Path("/sys/fs/cgroup") / own.get("", "/").lstrip("/")
+                control = parent / "cgroup.subtree_control"
+                if "memory" not in control.read_text().split():
+                    control.write_text("+memory")
+                path = parent / name
+                path.mkdir()
+                (path / "memory.max").write_text(str(self.limit))
+                (path / "memory.swap.max").write_text("0")
+            elif v1.is_dir():
+                parent = v1 / own.get("memory", "/").lstrip("/")
+                if not parent.is_dir():  # the cgroup namespace shows its root as /
+                    parent = v1
+                path = parent / name
+                path.mkdir()
+                (path / "memory.limit_in_bytes").write_text(str(self.limit))
+                swap = path / "memory.memsw.limit_in_bytes"
+                if swap.exists():
+                    swap.write_text(str(self.limit))
+            else:
+                raise OSError("no memory cgroup hierarchy under /sys/fs/cgroup")
+        except OSError as exc:
+            raise SystemExit(
+                f"--memory-cap needs a memory cgroup it can create and write ({exc}); run as "
+                "root, or where the cgroup is delegated to this user"
+            ) from None
+        return path
+
+    def join(self) -> None:
+        """Move the calling process (a child, before it runs primed) into the cgroup."""
+        (self.dir / "cgroup.procs").write_text(str(os.getpid()))
+
+    def oom_kills(self) -> int:
+        """Processes the kernel has killed in the cgroup for going past the cap."""
+        for name in ("memory.events", "memory.oom_control"):
+            path = self.dir / name
+            if path.exists():
+                for line in path.read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        return 0
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # a process left in it: the kernel keeps it
+            self.dir.rmdir()
 
 
 def _become_subreaper() -> None:
@@ -313,7 +408,12 @@ def measured(m: Measured) -> dict:
 
 
 def measure_run(
-    landing: Path, warehouse: Path, out: Path, label: str, extra_env: dict | None = None
+    landing: Path,
+    warehouse: Path,
+    out: Path,
+    label: str,
+    extra_env: dict | None = None,
+    cap: MemoryCap | None = None,
 ) -> dict:
     """`primed run` on landing into warehouse: the whole run and each of its stages."""
     timings = out / f"{label}.timings.json"
@@ -321,7 +421,7 @@ def measure_run(
     env |= extra_env or {}
     args = [PY, "-m", "pipeline.cli", "run", "--landing", str(landing)]
     args += ["--warehouse", str(warehouse), "--timings", str(timings)]
-    m = Measured(args, env, out / f"{label}.log")
+    m = Measured(args, env, out / f"{label}.log", cap=cap)
     steps = json.loads(timings.read_text())["steps"]
     stages: dict[str, dict] = {}
 
@@ -376,15 +476,25 @@ def top_dbt_nodes(results: Path, n: int = 12) -> list[tuple[str, float]]:
     return [(uid.split(".", 2)[-1] if "." in uid else uid, t) for uid, t in timed[:n]]
 
 
-def bench_scale(scale: float, workdir: Path, cases: list[str], las: int, keep: bool) -> dict:
+def bench_scale(
+    scale: float,
+    workdir: Path,
+    cases: list[str],
+    las: int,
+    keep: bool,
+    cap: MemoryCap | None = None,
+) -> dict:
     landing = ensure_landing(scale, workdir, las)
     base = landing.parent
     out = base / "results"
     out.mkdir(exist_ok=True)
     result: dict = {"scale": scale, **landing_facts(landing)}
+    if cap:
+        result["memory_cap"] = cap.text
     print(
         f"\nscale {scale:g}: {result['cld_rows']:,} CLD rows in {result['cld_files']} files, "
-        f"{result['landing_mib']:,} MiB of landing files",
+        f"{result['landing_mib']:,} MiB of landing files"
+        + (f"; primed runs under a {cap.text} memory cap" if cap else ""),
         flush=True,
     )
     if "floor" in cases:
@@ -393,7 +503,7 @@ def bench_scale(scale: float, workdir: Path, cases: list[str], las: int, keep: b
     if "cold" in cases:
         warehouse = base / "warehouse"
         shutil.rmtree(warehouse, ignore_errors=True)
-        result["cold"] = measure_run(landing, warehouse, out, "cold")
+        result["cold"] = measure_run(landing, warehouse, out, "cold", cap=cap)
         print(f"  primed run (cold): {result['cold']['seconds']:.1f}s", flush=True)
         if not keep:
             shutil.rmtree(warehouse, ignore_errors=True)
@@ -401,18 +511,20 @@ def bench_scale(scale: float, workdir: Path, cases: list[str], las: int, keep: b
         warehouse = base / "warehouse-spark"
         shutil.rmtree(warehouse, ignore_errors=True)
         result["spark"] = measure_run(
-            landing, warehouse, out, "spark", {"PRIMED_DBT_TARGET": "spark"}
+            landing, warehouse, out, "spark", {"PRIMED_DBT_TARGET": "spark"}, cap
         ) | {"settings": {k: v for k, v in os.environ.items() if k.startswith("PRIMED_SPARK_")}}
         print(f"  primed run on Spark (cold): {result['spark']['seconds']:.1f}s", flush=True)
         if not keep:
             shutil.rmtree(warehouse, ignore_errors=True)
     if "incremental" in cases:
-        result |= measure_incremental(landing, base, out, keep)
+        result |= measure_incremental(landing, base, out, keep, cap)
     print_scale(result, out)
     return result
 
 
-def measure_incremental(landing: Path, base: Path, out: Path, keep: bool) -> dict:
+def measure_incremental(
+    landing: Path, base: Path, out: Path, keep: bool, cap: MemoryCap | None = None
+) -> dict:
     """Every file but the newest CLD extract published; that extract lands; then nothing new."""
     newest = sorted(landing.glob("cld_*.csv"), key=lambda p: p.name.rsplit("_", 1)[-1])[-1]
     partial = base / "landing-incremental"
@@ -424,12 +536,12 @@ def measure_incremental(landing: Path, base: Path, out: Path, keep: bool) -> dic
             os.link(path, dest)
     warehouse = base / "warehouse-incremental"
     shutil.rmtree(warehouse, ignore_errors=True)
-    found = {"base_run": measure_run(partial, warehouse, out, "base")}
+    found = {"base_run": measure_run(partial, warehouse, out, "base", cap=cap)}
     print(f"  base for incremental: {found['base_run']['seconds']:.1f}s", flush=True)
     os.link(newest, partial / newest.name)
-    found["incremental"] = measure_run(partial, warehouse, out, "incremental")
+    found["incremental"] = measure_run(partial, warehouse, out, "incremental", cap=cap)
     print(f"  incremental ({newest.name}): {found['incremental']['seconds']:.1f}s", flush=True)
-    found["nothing_new"] = measure_run(partial, warehouse, out, "nothing-new")
+    found["nothing_new"] = measure_run(partial, warehouse, out, "nothing-new", cap=cap)
     print(f"  nothing new: {found['nothing_new']['seconds']:.1f}s", flush=True)
     if not keep:
         shutil.rmtree(warehouse, ignore_errors=True)
@@ -561,6 +673,11 @@ def main() -> None:
     parser.add_argument("--stages", nargs="+", choices=["ingest", "dbt", "publish"])
     parser.add_argument("--keep", action="store_true", help="keep the warehouses built")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--memory-cap",
+        metavar="SIZE",
+        help="run each `primed run` in a memory cgroup with this hard limit (4G...)",
+    )
     args = parser.parse_args()
     scales = [(s, 1) for s in args.scales] + ([(30.0, 3)] if args.with_30 else [])
     if args.stages:
@@ -569,11 +686,16 @@ def main() -> None:
         return
     results = []
     largest = max(args.scales)
-    for scale, las in scales:
-        cases = [c for c in args.cases if c != "incremental" or (scale == largest and las == 1)]
-        results.append(bench_scale(scale, args.workdir, cases, las, args.keep))
-        if args.json:
-            args.json.write_text(json.dumps(results, indent=2))
+    cap = MemoryCap(args.memory_cap) if args.memory_cap else None
+    try:
+        for scale, las in scales:
+            cases = [c for c in args.cases if c != "incremental" or (scale == largest and las == 1)]
+            results.append(bench_scale(scale, args.workdir, cases, las, args.keep, cap))
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2))
+    finally:
+        if cap:
+            cap.close()
     print_markdown(results)
 
 
