@@ -149,12 +149,12 @@ def loaded_relation(
         fields = list(mapped.items())
         paths = ", ".join(literal("$." + json.dumps(headers[pos])) for pos, _c in fields)
         sources = {c.name: f"_v[{i}]" for i, (_pos, c) in enumerate(fields, start=1)}
-        paths = paths or "NULL"  # no field known: every column reads as absent
         present[int(file_id)] = set(sources)
+        read = f", json_extract_string(record, [{paths}]) AS _v" if fields else ""
         parts.append(
             f"SELECT {int(file_id)} AS _file, false AS _loaded, row_number AS _row, "
-            f"{canonical_select('cld', sources)} FROM (SELECT row_number, "
-            f"json_extract_string(record, [{paths}]::VARCHAR[]) AS _v FROM {db}raw._quarantine "
+            f"{canonical_select('cld', sources)} FROM (SELECT row_number{read} "
+            f"FROM {db}raw._quarantine "
             f"WHERE file_id = {int(file_id)} AND NOT json_exists(record, '$.line'))"
         )
     relation = (
