@@ -410,3 +410,33 @@ def test_validate_numbers_rows_as_ingestion_does_after_a_malformed_line(tmp_path
         assert con.execute(robot).fetchall() == [(4,)]
     finally:
         con.close()
+
+
+def test_raw_checks_read_many_quarantined_rows_in_little_memory(tmp_path, monkeypatch):
+    """The raw checks read each quarantined row's record once (issue 10): at ten times Ealing's
+    size a quarter's 3,000 quarantined rows, with a JSON path per field, held gigabytes and
+    stopped the run at DuckDB's memory limit. Here 6,000 of them, every field present, are
+    checked under a 300 MB limit, and each is counted in its file's DQ report."""
+    monkeypatch.setenv("PRIMED_MEMORY_LIMIT", "300MB")
+    headers = [c.name for c in contract.CLD_COLUMNS]
+    rows = [
+        cld_row(event_reference=f"R{i}", event_start_date="not a date", gender="Male",
+                ethnicity="White: English", event_description="x" * 200)
+        for i in range(6000)
+    ]  # fmt: skip
+    write_csv(tmp_path / "landing" / "cld_E09000009_2024-03-31.csv", rows, headers)
+    write_csv(tmp_path / "landing" / "cld_E09000009_2023-12-31.csv", [cld_row()], headers)
+    ingest(tmp_path / "landing", tmp_path / "wh")
+    db = tmp_path / "wh" / "work" / "primed.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw._quarantine").fetchall() == [(6000,)]
+    outcomes = quality.check_raw_extracts(db, "run-1")
+    assert {o.name for o in outcomes} >= {"raw_cld_events_blocking", "raw_cld_events_warnings"}
+    reports = [
+        json.loads(p.read_text()) for p in (tmp_path / "wh" / "quality" / "_dq_reports").iterdir()
+    ]
+    (report,) = [r for r in reports if r["file_name"] == "cld_E09000009_2024-03-31.csv"]
+    start = next(f for f in report["fields"] if f["field"] == "event_start_date")
+    assert (report["rows"], start["invalid"], start["valid"]) == (6000, 6000, 0)
+    gender = next(f for f in report["fields"] if f["field"] == "gender")
+    assert gender["valid"] == 6000  # read from each quarantined record
