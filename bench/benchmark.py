@@ -624,6 +624,21 @@ def print_markdown(results: list[dict]) -> None:
             f"| {cold['seconds'] / floor['seconds']:.1f}x ({cpu_ratio:.1f}x) "
             f"| {floor['peak_mib']:,} / {cold['peak_mib']:,} | {text} |"
         )
+    print_growth(results)
+
+
+def print_growth(results: list[dict]) -> None:
+    """How the cold run grows with the landing: each larger scale's time and peak against the
+    next smaller one's (issue 10: 30 times Ealing's size in at most 3.3 times ten's)."""
+    cold = sorted((r["scale"], r["cld_rows"], r["cold"]) for r in results if "cold" in r)
+    for (small, rows_a, a), (large, rows_b, b) in zip(cold, cold[1:], strict=False):
+        time_x = b["seconds"] / a["seconds"]
+        cpu_x = b["cpu_seconds"] / a["cpu_seconds"]
+        print(
+            f"\ncold run at scale {large:g} against {small:g} "
+            f"({rows_b / rows_a:.2f}x the CLD rows): {time_x:.2f}x the time "
+            f"({cpu_x:.2f}x the CPU), peak {b['peak_mib']:,} MiB against {a['peak_mib']:,}"
+        )
 
 
 # --------------------------------------------------------------------------- separate stages
