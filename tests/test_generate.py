@@ -540,6 +540,17 @@ def test_several_las(tmp_path):
     assert len(codes) == len(set(codes))
     _, pop = read_csv(tmp_path / "reference" / "population.csv")
     assert {p["LA Code"] for p in pop} == set(summary["las"])
+    # One whole-service target per measure and year (targets.csv names no council): the
+    # councils' contacts added up, each of which its front door's target is; shares kept.
+    _, targets = read_csv(tmp_path / "reference" / "targets.csv")
+    keys = [(t["Team Code"], t["Worker ID"], t["Measure"], t["Period Start"]) for t in targets]
+    assert len(keys) == len(set(keys))
+    year = [t for t in targets if t["Period Start"] == targets[0]["Period Start"]]
+    service = {t["Measure"]: t["Target"] for t in year if not t["Team Code"]}
+    front_doors = [t for t in year if t["Team Code"].endswith("-ARC")]
+    contacts = [float(t["Target"]) for t in front_doors if t["Measure"] == "contacts_count"]
+    assert len(contacts) == 3 and float(service["contacts_count"]) == sum(contacts)
+    assert service["conversion_rate"] == "0.30"
     nhs: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for la in summary["las"]:
         for r in read_cld(tmp_path / f"cld_{la}_2025-03-31.csv"):

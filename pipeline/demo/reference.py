@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from decimal import Decimal
 
 from pipeline.core.contract import REFERENCE_COLUMNS
 from pipeline.demo.authorities import LA, NAMES, TEAMS
@@ -38,7 +39,34 @@ def reference_rows(
         ref_rows["targets"] += targets(la, scale, start_year, years)
         ref_rows["population"] += population(la, start_year, years)
         ref_rows["actions"] += actions(la, random.Random(seed * 1000 + li), w)
+    ref_rows["targets"] = whole_service_once(ref_rows["targets"])
     return ref_rows
+
+
+# Whole-service targets that are shares: the same in every council, so kept, not added.
+_SHARES = ("conversion_rate", "completed_on_time_share", "reviewed_share")
+
+
+def whole_service_once(rows: list[list[str]]) -> list[list[str]]:
+    """The whole service's targets (blank team and worker) once per measure and year: in a
+    landing of several councils the service is all of them (targets.csv names no council),
+    so their counts and spend are added up and their shares kept."""
+    out: list[list[str]] = []
+    merged: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        team, measure, start, end, _target, _tolerance, worker = row
+        if team or worker:
+            out.append(row)
+            continue
+        first = merged.get((measure, start, end))
+        if first is None:
+            merged[measure, start, end] = first = list(row)
+            out.append(first)
+        elif measure not in _SHARES:
+            for i in (4, 5):
+                total = Decimal(first[i]) + Decimal(row[i])
+                first[i] = str(total)
+    return out
 
 
 def population(la: LA, start_year: int, years: int) -> list[list[str]]:
