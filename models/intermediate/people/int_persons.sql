@@ -1,7 +1,9 @@
 {#- One row per person (pseudonymous id), with the latest known value of each attribute
     across every loaded row (statutory-method.md §1.7: unknown and invalid values never
-    overwrite a known one). -#}
+    overwrite a known one). Latest: the latest reporting period, then event start, then the
+    file loaded last and its last row (ids zero-padded, so that file 10 sorts after file 9). -#}
 {%- set unknown = "('Unknown', 'Invalid and not mapped')" -%}
+{%- set string = dbt.type_string() -%}
 
 with
 
@@ -9,9 +11,10 @@ events as (
 
     select
         *,
-        cast(reporting_period_end_date as {{ dbt.type_string() }}) || '|'
-        || coalesce(cast(event_start_date as {{ dbt.type_string() }}), '') || '|'
-        || cast(file_id as {{ dbt.type_string() }}) as recency
+        cast(reporting_period_end_date as {{ string }}) || '|'
+        || coalesce(cast(event_start_date as {{ string }}), '') || '|'
+        || lpad(cast(file_id as {{ string }}), 10, '0') || '|'
+        || lpad(cast(row_number as {{ string }}), 12, '0') as recency
     from {{ ref('int_cld_current_rows') }}
     where person_id is not null
 
