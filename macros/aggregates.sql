@@ -17,8 +17,9 @@
 {%- endmacro %}
 
 {#- One row per `key` (a column) of `relation`: the key, `source_rows` (its rows), and the
-    `ids` (columns) of its first row when ordered by `order_by`, a list of non-null
-    expressions each sorted largest first. -#}
+    `ids` (columns) of its first row when ordered by `order_by`, largest first: a list of
+    (expression, digits), each expression a non-negative whole number below 10^digits
+    (packed_order). -#}
 {% macro first_row_per_key(relation, key, ids, order_by) -%}
     {{ return(adapter.dispatch('first_row_per_key', 'primed')(relation, key, ids, order_by)) }}
 {%- endmacro %}
@@ -36,14 +37,15 @@
             count(*) over (partition by {{ key }}) as source_rows,
             row_number() over (
                 partition by {{ key }}
-                order by {% for term in order_by %}{{ term }} desc{{ ', ' if not loop.last }}{% endfor %}
+                order by {% for term, _digits in order_by %}{{ term }} desc{{ ', ' if not loop.last }}{% endfor %}
             ) as version_rank
         from {{ relation }}
     ) as ranked_rows
     where version_rank = 1
 {%- endmacro %}
 
-{#- One hash aggregate: no sort of every row by key. -#}
+{#- One hash aggregate, no sort of every row by key; its order one number (a struct of the
+    terms costs twice the whole aggregate). -#}
 {% macro duckdb__first_row_per_key(relation, key, ids, order_by) -%}
     select
         {{ key }},
@@ -55,13 +57,12 @@
             count(*) as source_rows,
             arg_max(
                 { {%- for id in ids %}'{{ id }}': {{ id }}{{ ', ' if not loop.last }}{% endfor -%} },
-                { {%- for term in order_by %}'o{{ loop.index }}': {{ term }}{{ ', ' if not loop.last }}{% endfor -%} }
+                {{ packed_order(order_by) }}
             ) as winner
         from {{ relation }}
         group by {{ key }}
     ) as per_key
 {%- endmacro %}
-
 
 {#- Whole years of age at `at_date` from birth year and month (the day is not kept). -#}
 {% macro age_at(birth_year, birth_month, at_date) -%}
@@ -125,3 +126,34 @@
 {% macro default__not_materialized() -%}not materialized{%- endmacro %}
 
 {% macro spark__not_materialized() -%}{%- endmacro %}
+
+{#- One number that sorts as `terms` do, in order: each term a non-negative whole number below
+    10^digits, given as (expression, digits); at most 38 digits in all (so file ids are taken
+    below 10^8 and row numbers below 10^10). Comparing it is far cheaper than comparing text
+    or a struct built from the terms: at ten times Ealing's size, int_persons took four times
+    as long with text. A HUGEINT on DuckDB (its DECIMAL arithmetic checks every step), a
+    DECIMAL(38, 0) elsewhere. -#}
+{% macro packed_order(terms) -%}
+    {%- set total = terms | sum(attribute=1) -%}
+    {%- if total > 38 -%}
+        {{ exceptions.raise_compiler_error("packed_order: " ~ total ~ " digits, more than 38") }}
+    {%- endif -%}
+    {%- set packed = namespace(sql='cast(' ~ terms[0][0] ~ ' as ' ~ packed_order_type() ~ ')') -%}
+    {%- for expr, digits in terms[1:] -%}
+        {%- set packed.sql = '(' ~ packed.sql ~ ') * 1' ~ '0' * digits ~ ' + (' ~ expr ~ ')' -%}
+    {%- endfor -%}
+    {{ packed.sql }}
+{%- endmacro %}
+
+{% macro packed_order_type() -%}
+    {{ return(adapter.dispatch('packed_order_type', 'primed')()) }}
+{%- endmacro %}
+
+{% macro default__packed_order_type() -%}decimal(38, 0){%- endmacro %}
+
+{% macro duckdb__packed_order_type() -%}hugeint{%- endmacro %}
+
+{#- A date as a whole number that sorts as the date does (days since 0001-01-01: 7 digits). -#}
+{% macro day_number(date_expr) -%}
+    {{ dbt.datediff("cast('0001-01-01' as date)", date_expr, 'day') }}
+{%- endmacro %}

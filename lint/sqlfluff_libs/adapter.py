@@ -5,8 +5,9 @@ or as below for a macro whose arguments are not all SQL expressions or that expa
 QUERY_MACROS = {"first_row_per_key"}
 
 DEFAULT_SQL = {
-    # macros/aggregates.sql: a keyword, not a call.
+    # macros/aggregates.sql: a keyword, not a call; a type.
     "not_materialized": lambda: "not materialized",
+    "packed_order_type": lambda: "hugeint",
     # macros/codes.sql: the pattern and replacement are text, written as SQL literals.
     "regexp_replace_all": lambda expr, pattern, replacement: (
         f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"

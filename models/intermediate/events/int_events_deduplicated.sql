@@ -59,12 +59,12 @@ ranked as (
     {{ first_row_per_key(
         'keyed', 'event_key', ['file_id', 'row_number'],
         [
-            "coalesce(reporting_period_end_date, cast('0001-01-01' as date))",
-            'file_id',
-            'case when derived_end_date is null then 1 else 0 end',
-            "coalesce(derived_end_date, cast('0001-01-01' as date))",
-            '-coalesce(event_outcome_rank, 999)',
-            'row_number',
+            (day_number("coalesce(reporting_period_end_date, cast('0001-01-01' as date))"), 7),
+            ('file_id', 8),
+            ('case when derived_end_date is null then 1 else 0 end', 1),
+            (day_number("coalesce(derived_end_date, cast('0001-01-01' as date))"), 7),
+            ('999 - coalesce(event_outcome_rank, 999)', 3),
+            ('row_number', 10),
         ],
     ) }}
 

@@ -1,9 +1,8 @@
 {#- One row per person (pseudonymous id), with the latest known value of each attribute
     across every loaded row (statutory-method.md §1.7: unknown and invalid values never
-    overwrite a known one). Latest: the latest reporting period, then event start, then the
-    file loaded last and its last row (ids zero-padded, so that file 10 sorts after file 9). -#}
+    overwrite a known one). Latest: the latest reporting period, then event start (none is
+    earliest), then the file loaded last and its last row. -#}
 {%- set unknown = "('Unknown', 'Invalid and not mapped')" -%}
-{%- set string = dbt.type_string() -%}
 
 with
 
@@ -11,10 +10,12 @@ events as (
 
     select
         *,
-        cast(reporting_period_end_date as {{ string }}) || '|'
-        || coalesce(cast(event_start_date as {{ string }}), '') || '|'
-        || lpad(cast(file_id as {{ string }}), 10, '0') || '|'
-        || lpad(cast(row_number as {{ string }}), 12, '0') as recency
+        {{ packed_order([
+            (day_number('reporting_period_end_date'), 7),
+            ('coalesce(' ~ day_number('event_start_date') ~ ' + 1, 0)', 7),
+            ('file_id', 8),
+            ('row_number', 10),
+        ]) }} as recency
     from {{ ref('int_cld_current_rows') }}
     where person_id is not null
 

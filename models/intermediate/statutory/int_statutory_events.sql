@@ -141,13 +141,13 @@ ranked as (
         'keyed', 'event_key',
         ['file_id', 'row_number', 'submission_la_code', 'reference_period_start'],
         [
-            'reference_period_end',
-            'case when statutory_end_date is null then 1 else 0 end',
-            "coalesce(statutory_end_date, cast('0001-01-01' as date))",
-            '-coalesce(event_outcome_rank, 999)',
-            'is_conversation',
-            'file_id',
-            'row_number',
+            (day_number('reference_period_end'), 7),
+            ('case when statutory_end_date is null then 1 else 0 end', 1),
+            (day_number("coalesce(statutory_end_date, cast('0001-01-01' as date))"), 7),
+            ('999 - coalesce(event_outcome_rank, 999)', 3),
+            ('is_conversation', 1),
+            ('file_id', 8),
+            ('row_number', 10),
         ],
     ) }}
 

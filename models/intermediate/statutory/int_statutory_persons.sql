@@ -14,11 +14,14 @@
 } -%}
 {%- set unknown_value = {'ethnicity': 'No data: Undeclared or not known'} -%}
 
-{%- set string = dbt.type_string() -%}
-{#- Each attribute's rows tied at the top, found without a window per attribute: every order
-    below is a string that sorts as the order does (fixed-width ISO dates and digits, largest
-    first), so a person's top rows are those whose string equals the person's largest. -#}
-{%- set recency = "cast(reference_period_end as " ~ string ~ ") || '|' || cast(coalesce(derived_end_date, " ~ open_end_date() ~ ") as " ~ string ~ ") || '|' || cast(event_start_date as " ~ string ~ ")" -%}
+{#- Each attribute's rows tied at the top, found without a window per attribute: each order
+    below is one number (packed_order), so a person's top rows are those whose number equals
+    the person's largest. -#}
+{%- set recency = [
+    (day_number('reference_period_end'), 7),
+    (day_number('coalesce(derived_end_date, ' ~ open_end_date() ~ ')'), 7),
+    (day_number('event_start_date'), 7),
+] -%}
 {%- set mappable = "service_component in ('Shared Lives', 'Community supported living', 'Extra care housing', 'Home support or domiciliary care')" -%}
 
 with
@@ -40,17 +43,10 @@ ordered as (
                     then '{{ unknown_value.get(attr, "Unknown") }}'
                 else {{ attr }}
             end as {{ attr }},
-            cast(
-                {% if attr == 'ethnicity' -%}
-                    case
-                        when {{ known }} then 2
-                        when ethnicity = 'No data: Refused' then 1
-                        else 0
-                    end
-                {%- else -%}
-                    case when {{ known }} then 1 else 0 end
-                {%- endif %} as {{ string }}
-            ) || '|' || {{ recency }} as {{ attr }}_order,
+            {{ packed_order([(
+                "case when " ~ known ~ " then 2 when ethnicity = 'No data: Refused' then 1 else 0 end"
+                if attr == 'ethnicity' else "case when " ~ known ~ " then 1 else 0 end", 1
+            )] + recency) }} as {{ attr }}_order,
         {% endfor %}
         birth_year,
         birth_month,
@@ -64,11 +60,12 @@ ordered as (
         case when {{ mappable }} then service_component end as mappable_component,
         case
             when event_type = 'Service'
-                then
-                    cast(coalesce(derived_end_date, {{ open_end_date() }}) as {{ string }})
-                    || '|' || cast(199 - {{ dhsc_service_type_rank('service_type') }} as {{ string }})
-                    || '|' || case when {{ mappable }} then '1' else '0' end
-                    || '|' || cast(event_start_date as {{ string }})
+                then {{ packed_order([
+                    (day_number('coalesce(derived_end_date, ' ~ open_end_date() ~ ')'), 7),
+                    ('199 - ' ~ dhsc_service_type_rank('service_type'), 3),
+                    ("case when " ~ mappable ~ " then 1 else 0 end", 1),
+                    (day_number('event_start_date'), 7),
+                ]) }}
         end as service_order
     from events
 
