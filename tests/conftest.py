@@ -99,10 +99,11 @@ def _parsed_project(scratch: Path):
     return _PARSED[0]
 
 
-def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
-    """`dbt build --select SELECT` (or another command) in process on a warehouse's work
-    database, with dbt's target and logs in `scratch` (never the repository's); then let go of
-    the database, as a run does, so that the next step can open it. Returns dbt's result."""
+def dbt_build(paths, select: str, scratch: Path, command: str = "build", args: tuple = ()):
+    """`dbt build --select SELECT` (or another command, with more `args`) in process on a
+    warehouse's work database, with dbt's target and logs in `scratch` (never the
+    repository's); then let go of the database, as a run does, so that the next step can open
+    it. Returns dbt's result."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -113,7 +114,7 @@ def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
         result = dbtRunner(manifest=_parsed_project(scratch)).invoke(
             [command, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
              "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
-             "--select", select, "--indirect-selection", "cautious", "--quiet"]
+             "--select", select, "--indirect-selection", "cautious", "--quiet", *args]
         )  # fmt: skip
     with DuckDBConnectionManager._LOCK:
         if DuckDBConnectionManager._ENV is not None:
@@ -123,6 +124,32 @@ def dbt_build(paths, select: str, scratch: Path, command: str = "build"):
         r.message for r in result.result or [] if r.status not in ("pass", "success")
     ]
     return result
+
+
+def assert_staged_as_if_rebuilt(paths, scratch: Path, *, incremental: bool) -> None:
+    """The last run staged the CLD rows by file (`incremental`: only new files) or whole, and
+    `staging.stg_cld__events` is what a whole rebuild (`--full-refresh`) gives, row for row."""
+    import duckdb
+
+    from pipeline.core.paths import WarehousePaths
+
+    executed = paths.work_dir / "dbt" / "run" / "primed" / "models" / "staging" / "cld"
+    sql = (executed / "stg_cld__events.sql").read_text()
+    # What dbt ran last: an insert of the new files' rows, or the table created whole.
+    assert sql.lstrip().startswith("insert into") == incremental, sql[:200]
+    copy = WarehousePaths.at(scratch / "rebuilt")
+    copy.work_dir.mkdir(parents=True)
+    shutil.copyfile(paths.work_db, copy.work_db)
+    dbt_build(copy, "stg_cld__events", scratch, command="run", args=("--full-refresh",))
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{paths.work_db}' AS run (READ_ONLY)")
+        con.execute(f"ATTACH '{copy.work_db}' AS rebuilt (READ_ONLY)")
+        for a, b in (("run", "rebuilt"), ("rebuilt", "run")):
+            (n,) = con.execute(
+                f"SELECT count(*) FROM (SELECT * FROM {a}.staging.stg_cld__events "
+                f"EXCEPT ALL SELECT * FROM {b}.staging.stg_cld__events)"
+            ).fetchone()
+            assert n == 0, f"{n} staged rows of {a} not in {b}"
 
 
 # Under pytest-xdist (`make test` runs two workers) each worker is a pytest session of its own:

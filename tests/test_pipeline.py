@@ -17,6 +17,7 @@ from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST
 from pipeline.transform.dbt_project import PROJECT_DIR
+from tests.conftest import assert_staged_as_if_rebuilt
 from tests.personal_data import (
     assert_no_personal_data,
     columns_holding,
@@ -188,6 +189,8 @@ def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(
     finally:
         con.close()
     assert outcome == "Progress to assessment, review or reassessment"
+    # A mapping changed: every file was staged again, with the council's mappings.
+    assert_staged_as_if_rebuilt(paths, tmp_path, incremental=False)
     con = duckdb.connect(str(paths.work_db), read_only=True)
     try:
         merged = con.execute(
@@ -392,6 +395,12 @@ def test_a_corrected_reexport_supersedes_the_file_it_corrects(faulty_run):
         f"{LATEST_EXTRACT} (id {new}), loaded later"
     )
     assert said in faulty_run["printed"]
+
+
+def test_a_run_stages_only_the_files_it_loaded(faulty_run, tmp_path):
+    """The new files' rows were staged, the others' kept as they were: as a rebuild stages."""
+    assert faulty_run["result"].success
+    assert_staged_as_if_rebuilt(faulty_run["paths"], tmp_path, incremental=True)
 
 
 def test_quarantined_rows_are_counted_by_reason(faulty_run):

@@ -39,3 +39,8 @@ def type_timestamp():
 
 def position(substring_text, string_text):
     return f"strpos({string_text}, {substring_text})"
+
+
+def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
+    order = f" {order_by_clause}" if order_by_clause else ""
+    return f"string_agg({measure}, {delimiter_text}{order})"
