@@ -53,7 +53,7 @@ def spark_run(demo_build, tmp_path_factory):
         # little on compiling Spark's own code and on collecting garbage (docs/scaling.md).
         mp.setenv("PRIMED_SPARK_SHUFFLE_PARTITIONS", "1")
         mp.setenv("PRIMED_SPARK_DRIVER_MEMORY", "2g")
-        mp.setenv("PRIMED_SPARK_JAVA_OPTIONS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+        mp.setenv("PRIMED_SPARK_JAVA_OPTIONS", SMALL_BUILD_JVM)
         assert run_pipeline(base / "landing", copy.root) == 0
     # A new release, not the copied one ("nothing new" would have kept it).
     assert current_release(copy)["run_id"] != current_release(paths)["run_id"]
