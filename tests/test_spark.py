@@ -27,7 +27,7 @@ pytestmark = [
 ]
 DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
 # The small-build JVM options of docs/scaling.md.
-SMALL_BUILD_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=128m"
+SMALL_BUILD_JVM = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m"
 
 
 @pytest.fixture(scope="module")
