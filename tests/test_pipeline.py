@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -133,6 +134,30 @@ def test_rerun_loads_nothing_twice_and_a_reader_never_blocks_it(demo_copy, monke
     after = con.execute("SELECT count(*) FROM raw.cld_events").fetchall()[0][0]
     con.close()
     assert after == before
+
+
+def test_a_run_keeps_the_last_runs_docs_when_code_and_dbt_settings_are_the_same(
+    demo_copy, monkeypatch, capsys
+):
+    """The dbt docs depend on the code and dbt's settings, not on the data: a run made with the
+    same keeps the docs the last run made, and publishes them as its own."""
+    from pipeline.publish.docs_site import docs_key
+
+    landing, paths = demo_copy
+    monkeypatch.setenv("PRIMED_DOCS_SITE", "1")
+    published = []
+    for tolerance in ("0.06", "0.07"):  # a release setting that is not dbt's: a new release
+        monkeypatch.setenv("PRIMED_DQ_TOLERANCE", tolerance)
+        assert run_pipeline(landing, paths.root) == 0
+        kept = "the last run's; its docs kept" in capsys.readouterr().out
+        docs = paths.published.resolve() / "docs"
+        manifest = json.loads((docs / "manifest.json").read_text())
+        published.append((kept, manifest["metadata"]["invocation_id"], digest(docs / "index.html")))
+    (made, *first), (kept, *second) = published
+    assert not made and kept
+    assert second == first
+    environment = {"PRIMED_WORK_DB": str(paths.work_db), "PRIMED_MEMORY_LIMIT": "2GB"}
+    assert docs_key(environment) != docs_key(environment | {"PRIMED_MEMORY_LIMIT": "3GB"})
 
 
 def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(

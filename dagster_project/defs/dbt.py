@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Failure
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
 from dagster_project.defs.resources import PrimedDbtCli, PrimedResource
 from dagster_project.defs.translator import PrimedTranslator
@@ -49,7 +49,12 @@ def dbt_asset(pool: str) -> AssetsDefinition:
         # the next run on it parses only what changed, and runs leave nothing in the project.
         target = paths.work_dir / "dbt"
         docs = paths.work_dir / DBT_DOCS_DIR
-        shutil.rmtree(docs, ignore_errors=True)  # publishing takes only this run's docs
+        # Publishing takes only this run's docs: the last run's are set aside, for this run to
+        # keep if they were made from the same code and settings.
+        previous = paths.work_dir / f"{DBT_DOCS_DIR}.previous"
+        shutil.rmtree(previous, ignore_errors=True)
+        if docs.exists():
+            docs.rename(previous)
         # PRIMED_DBT_TARGET=spark: built on Spark from raw Parquet, then read back into the work
         # database, so that every later step reads the Spark-built tables as it would DuckDB's.
         # There the unit tests run in the build too: the test suite runs them on DuckDB only.
@@ -72,7 +77,7 @@ def dbt_asset(pool: str) -> AssetsDefinition:
                         primed, paths, invocation.target_path, context.log.info
                     )
                 elif primed.docs_site:
-                    _generate_docs(context, dbt, target, docs)
+                    _generate_docs(context, dbt, target, docs, previous)
         except PrimedError as exc:
             raise Failure(description=str(exc)) from exc
         finally:
@@ -81,14 +86,23 @@ def dbt_asset(pool: str) -> AssetsDefinition:
     return primed_dbt_models
 
 
-def _generate_docs(context, dbt: DbtCliResource, build_target: Path, docs: Path) -> None:
-    """The docs site of the marts just built, while dbt's parse of the build is fresh: the same
-    profile, so dbt re-reads nothing. Without it, publishing goes on and the reports step makes
-    the docs from the published file."""
+def _generate_docs(
+    context, dbt: PrimedDbtCli, build_target: Path, docs: Path, previous: Path
+) -> None:
+    """The docs site of the marts just built: the last run's (`previous`) when they were made
+    from the same code and settings, or made now, while dbt's parse of the build is fresh (the
+    same profile, so dbt re-reads nothing). Without it, publishing goes on and the reports step
+    makes the docs from the published file."""
+    key = docs_site.docs_key(dbt.environment())
+    if docs_site.reuse_docs(previous, docs, key):
+        context.log.info("dbt docs: the code and settings are the last run's; its docs kept")
+        return
+    shutil.rmtree(previous, ignore_errors=True)
     docs.mkdir(parents=True)
     shutil.copyfile(build_target / "partial_parse.msgpack", docs / "partial_parse.msgpack")
     try:
         dbt.cli(docs_site.DOCS_ARGS, target_path=docs, manifest=MANIFEST).wait()
+        (docs / docs_site.KEY_FILE).write_text(key)
     except Exception as exc:  # the warehouse is built; its docs can be made later
         context.log.warning(f"dbt docs generate failed ({exc}); the reports step will retry")
         shutil.rmtree(docs, ignore_errors=True)

@@ -70,9 +70,12 @@ class PrimedDbtCli(DbtCliResource):
 
     primed: ResourceDependency[PrimedResource]
 
+    def environment(self) -> dict[str, str]:
+        """The variables dbt reads in a run on this warehouse."""
+        return dbt_environment(self.primed, self.primed.paths, self.primed.landing_dir)
+
     def cli(self, args: Sequence[str], **kwargs) -> DbtCliInvocation:
-        environment = dbt_environment(self.primed, self.primed.paths, self.primed.landing_dir)
-        with dbt_env(environment):  # dbt's process starts here, with it
+        with dbt_env(self.environment()):  # dbt's process starts here, with it
             return super().cli(args, **kwargs)
 
     @cached_property

@@ -12,18 +12,26 @@ tracker either.
 
 The site: `docs/index.html` (the static page), plus `manifest.json` and `catalog.json` for
 tools that read dbt artefacts.
+
+The docs depend on the project's code and dbt's settings, not on the data (DuckDB's catalog has
+no row counts): a run whose code, dbt environment and versions are those of the docs the last
+run made (`docs_key`) keeps those docs instead of generating them again (`reuse_docs`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
+from pipeline.core.run_state import code_fingerprint
 from pipeline.core.settings import quiet_telemetry
 from pipeline.transform.dbt_project import PROJECT_DIR, dbt_env
 
@@ -31,6 +39,8 @@ DOCS_DIR_NAME = "docs"
 # The docs as a run's dbt step makes them (in <warehouse>/work/dbt-docs/): the catalog of the
 # published marts only (a selection needs dbt to compile the selected models).
 DOCS_ARGS = ["docs", "generate", "--static", "--select", "tag:published"]
+DOCS_FILES = ("static_index.html", "manifest.json", "catalog.json")
+KEY_FILE = "docs_key.txt"  # beside the docs a run made: what they were made from
 DB_ENV = "PRIMED_DOCS_DB"
 PROFILE = """primed:
   target: published
@@ -96,6 +106,28 @@ def _generate(release_dir: Path, db: Path) -> Path:
                 if not result.success:
                     raise PrimedError(f"dbt {' '.join(args)} failed: {result.exception}")
         return install_docs(work / "target", release_dir)
+
+
+def docs_key(dbt_environment: Mapping[str, str]) -> str:
+    """What the docs of a run's marts are made from: the project's code, the variables dbt
+    reads, and the versions of dbt and DuckDB (the catalog's type names)."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    h.update(repr(sorted(dbt_environment.items())).encode())
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        h.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    return h.hexdigest()
+
+
+def reuse_docs(previous: Path, docs: Path, key: str) -> bool:
+    """Move the docs a former run made (`previous`) to `docs` when they were made from `key`."""
+    try:
+        made_from = (previous / KEY_FILE).read_text()
+    except OSError:
+        return False
+    if made_from != key or not all((previous / name).is_file() for name in DOCS_FILES):
+        return False
+    previous.rename(docs)
+    return True
 
 
 def install_docs(target: Path, release_dir: Path) -> Path:
