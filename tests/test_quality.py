@@ -282,6 +282,35 @@ def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
     _assert_no_personal_data(tmp_path / "dq", personal_values(demo["landing"]))
 
 
+def test_packed_dq_sets_count_as_one_column_each_would(demo, monkeypatch):
+    """The DQ sets packed as digits before the UNPIVOT give the groups (counts and example
+    rows) a column each gives; a value the packing does not know stops the check."""
+    from pipeline.core.errors import PrimedError
+    from pipeline.quality import dq_loaded, profile
+    from pipeline.quality.suites import suite_for_kind
+
+    suite = suite_for_kind("cld")
+    con = duckdb.connect(str(demo["work_db"]), read_only=True)
+    try:
+        files = con.execute(
+            "SELECT file_id, file_name FROM raw._files WHERE kind = 'cld' ORDER BY file_id"
+        ).fetchall()
+        relation, _present, _malformed = dq_loaded.loaded_relation(con, "", files)
+        packed = profile.profile(con, "cld", relation, suite, suite)
+        assert len(profile.profile_sql("cld", relation, suite, suite)[5]) > 1
+        monkeypatch.setattr(profile, "PACKED_VALUES", {})
+        assert profile.profile_sql("cld", relation, suite, suite)[5] == {}
+        one_each = profile.profile(con, "cld", relation, suite, suite)
+    finally:
+        con.close()
+    assert packed.groups == one_each.groups and len(packed.groups) > 1000
+    sets = [("dqs_gender",), ("dqt_event_end_date",)]
+    monkeypatch.undo()
+    assert profile._unpacked(str(5 + 1 * 8), [0, 1], sets) == [(0, 1), (1, 1)]
+    with pytest.raises(PrimedError, match="unexpected value of dqs_gender"):
+        profile._unpacked(str(profile.UNKNOWN_DIGIT), [0], sets)
+
+
 # --------------------------------------------------------------------------- marts
 
 

@@ -52,8 +52,8 @@ def dbt_asset(pool: str) -> AssetsDefinition:
         # Publishing takes only this run's docs: the last run's are set aside, for this run to
         # keep if they were made from the same code and settings.
         previous = paths.work_dir / f"{DBT_DOCS_DIR}.previous"
-        shutil.rmtree(previous, ignore_errors=True)
         if docs.exists():
+            shutil.rmtree(previous, ignore_errors=True)
             docs.rename(previous)
         # PRIMED_DBT_TARGET=spark: built on Spark from raw Parquet, then read back into the work
         # database, so that every later step reads the Spark-built tables as it would DuckDB's.

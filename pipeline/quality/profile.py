@@ -11,6 +11,11 @@ counted by one UNPIVOT aggregate into sets of columns, each of them per file:
 Every group has its row count `_n` and up to MAX_EXAMPLES example row numbers `_rows`.
 A 5 GB extract becomes a frame of a few thousand rows, and the planner sees one query, not one
 per file (planning the suites' SQL costs as much as scanning a quarter's extract).
+
+The UNPIVOT's rows are most of the query's cost. The DQ sets whose values are a few known
+codes (each field's check code, each date's time-of-day flag: 63 of the CLD's 138 sets) are
+packed, PACKED_DIGITS to a column, as one digit each, before it; the groups of a packed column
+are split back into each set's groups as they are read.
 """
 
 from __future__ import annotations
@@ -22,18 +27,24 @@ from typing import Any
 import duckdb
 
 from pipeline.core import contract
+from pipeline.core.errors import PrimedError
 from pipeline.quality.codes import CODED_FIELDS
 from pipeline.quality.frames import (
     MAX_EXAMPLES,
     PII,
     expectation_columns,
 )
-from pipeline.quality.rules_sql import derived_layers, field_status_sql
+from pipeline.quality.rules_sql import FIELD_STATUS_CODES, derived_layers, field_status_sql
 from pipeline.quality.suites import Suite
 
 CLD_FIELDS = [c.name for c in contract.CLD_COLUMNS]
 DATES = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
 PERIOD = ("dqp_start", "dqp_end", "dqp_la")
+# The values a packed DQ set can take, by the prefix of its column (NULL is digit 0, the
+# values digits 1, 2...; digit 7 is a value the list does not have, which stops the check).
+PACKED_VALUES = {"dqs_": FIELD_STATUS_CODES, "dqt_": (1,)}
+PACKED_DIGITS = 16  # octal digits: 48 bits
+UNKNOWN_DIGIT = 7
 
 
 @dataclass
@@ -100,16 +111,36 @@ def _dq_columns(suite: Suite) -> dict[str, str]:
     return d
 
 
+def _packed_digit(column: str, values: tuple) -> str:
+    whens = " ".join(f"WHEN {column} = {v} THEN {d}" for d, v in enumerate(values, 1))
+    return f"CASE WHEN {column} IS NULL THEN 0 {whens} ELSE {UNKNOWN_DIGIT} END"
+
+
+def _unpacked(number: str, packed: list[int], sets: list[tuple]) -> list[tuple[int, Any]]:
+    """(set, value) of each set packed into `number` (the text of a packed column's value)."""
+    n, out = int(number), []
+    for k in packed:
+        digit = n % 8
+        n //= 8
+        values = PACKED_VALUES[sets[k][0][:4]]
+        if digit == UNKNOWN_DIGIT or digit > len(values):
+            raise PrimedError(f"the DQ counts found an unexpected value of {sets[k][0]}")
+        out.append((k, values[digit - 1] if digit else None))
+    return out
+
+
 def profile_sql(
     kind: str, relation: str, suite: Suite | None, dq_suite: Suite | None = None
-) -> tuple[str, list[tuple], list[str], dict[str, type], dict[int, int]]:
+) -> tuple[str, list[tuple], list[str], dict[str, type], dict[int, int], dict[str, list[int]]]:
     """The query over `relation` (`_file`, `_loaded`, `_row` and every contract column as
-    VARCHAR); its sets (GX rules' first), its GX columns, the columns that are numbers and the
-    DQ sets that a GX rule's set counts (set -> GX set).
+    VARCHAR); its sets (GX rules' first), its GX columns, the columns that are numbers, the
+    DQ sets that a GX rule's set counts (set -> GX set) and the packed columns' sets (column
+    -> sets, lowest digit first).
 
     Each set becomes one text column (`_s<k>`: a single column's value as text, several
-    columns' values as a JSON object) and UNPIVOT makes one aggregate of them all, per file,
-    loaded or not, set and value: far cheaper in time and memory than a GROUPING SET each."""
+    columns' values as a JSON object), or a digit of a packed column (`_p<j>`), and UNPIVOT
+    makes one aggregate of them all, per file, loaded or not, set and value: far cheaper in
+    time and memory than a GROUPING SET each."""
     gx_sets, gx_cols = _gx_sets(suite)
     dq = _dq_columns(dq_suite) if dq_suite else {}
     sets = [*gx_sets, *((c,) for c in dq if not c.startswith("dqp_")), *([PERIOD] if dq else [])]
@@ -135,22 +166,39 @@ def profile_sql(
             return f"CAST({k[0]} AS VARCHAR)"
         return f"CAST(to_json(struct_pack({', '.join(f'{c} := {c}' for c in k)})) AS VARCHAR)"
 
+    to_pack = [
+        i
+        for i, k in enumerate(sets)
+        if len(k) == 1 and k[0][:4] in PACKED_VALUES and i not in shared
+    ]
+    packed = {
+        f"_p{j}": to_pack[at : at + PACKED_DIGITS]
+        for j, at in enumerate(range(0, len(to_pack), PACKED_DIGITS))
+    }
+    columns = {
+        f"_s{i}": text(k) for i, k in enumerate(sets) if i not in shared and i not in to_pack
+    }
+    for name, members in packed.items():
+        digits = " + ".join(
+            f"CAST({_packed_digit(sets[k][0], PACKED_VALUES[sets[k][0][:4]])} AS BIGINT) * {8**d}"
+            for d, k in enumerate(members)
+        )
+        columns[name] = f"CAST({digits} AS VARCHAR)"
     layers = [
         f"l1 AS (SELECT *{''.join(f', {s} AS {n}' for n, s in first.items())} FROM {relation})",
         f"l2 AS (SELECT *{''.join(f', {s} AS {n}' for n, s in second.items())} FROM l1)",
         f"l3 AS (SELECT *{''.join(f', {s} AS {n}' for n, s in dq.items())} FROM l2)",
         f"f AS (SELECT _file, _row, _loaded, {select} FROM l3)",
         "g AS (SELECT _file, _row, _loaded, "
-        + ", ".join(f"{text(k)} AS _s{i}" for i, k in enumerate(sets) if i not in shared)
+        + ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
         + " FROM f)",
     ]
-    names = ", ".join(f"_s{i}" for i in range(len(sets)) if i not in shared)
     sql = (
         f"WITH {', '.join(layers)} SELECT _file, _loaded, _name, _value, count(*) AS _n, "
         f"min(_row, {MAX_EXAMPLES}) AS _rows "
-        f"FROM g UNPIVOT INCLUDE NULLS (_value FOR _name IN ({names})) GROUP BY ALL"
+        f"FROM g UNPIVOT INCLUDE NULLS (_value FOR _name IN ({', '.join(columns)})) GROUP BY ALL"
     )
-    return sql, sets, gx_cols, types, shared
+    return sql, sets, gx_cols, types, shared, packed
 
 
 def profile(
@@ -162,7 +210,7 @@ def profile(
 ) -> Profile:
     """Run `profile_sql`: one row per group (`_file`, `_loaded`, `_set`, the set's columns,
     `_n`, `_rows`). The DQ sets' groups count loaded and quarantined rows together."""
-    sql, sets, gx_cols, types, shared = profile_sql(kind, relation, suite, dq_suite)
+    sql, sets, gx_cols, types, shared, packed = profile_sql(kind, relation, suite, dq_suite)
     n_gx = len(_gx_sets(suite)[0])
     also = {k: [j for j, g in shared.items() if g == k] for k in set(shared.values())}
     merged: dict[tuple, dict] = {}
@@ -178,6 +226,10 @@ def profile(
         group["_rows"] = sorted(group["_rows"] + list(rows or []))[:MAX_EXAMPLES]
 
     for file, loaded, name, value, n, rows in con.execute(sql).fetchall():
+        if name in packed:
+            for k, code in _unpacked(value, packed[name], sets):
+                add(file, loaded, k, [code], n, rows)
+            continue
         k = int(name[2:])
         cols = sets[k]
         if len(cols) == 1:

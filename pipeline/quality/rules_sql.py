@@ -254,9 +254,13 @@ def _value_fail_sql(e: dict) -> str | None:
     return None
 
 
+# The DQ check codes of a field (cld.md 1.4): -1 blank but mandatory, 0 blank allowed, -7 Release
+# 1 value, -2 invalid, 1 valid.
+FIELD_STATUS_CODES = (-1, 0, -7, -2, 1)
+
+
 def field_status_sql(suite: Suite, field_name: str) -> str:
-    """One CASE giving the field's DQ check code per row (cld.md 1.4): -1 blank but mandatory,
-    0 blank allowed, -7 Release 1 value, -2 invalid, 1 valid."""
+    """One CASE giving the field's DQ check code per row (FIELD_STATUS_CODES)."""
     mandatory, r1, invalid = [], [], []
     for _i, e in suite.scoped("row"):
         meta = e.get("meta", {})
