@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,7 @@ from pipeline import ingest as ingest_mod
 from pipeline.core import contract, run_state
 from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths
+from pipeline.quality.gx_run import gx_imported_meanwhile
 
 RAW_KEYS = {kind: AssetKey(["raw", table]) for kind, table in contract.RAW_TABLE.items()}
 
@@ -52,8 +54,10 @@ def _ingest(context: AssetExecutionContext, primed: PrimedResource):
     it (those still settling excepted); and say why there is nothing to rebuild, if so."""
     landing, paths, settle = primed.landing_dir, primed.paths, primed.settle_seconds
     seen = run_state.landing_snapshot(landing)  # before reading: a later change is unseen
+    # With something to load, the checks after ingestion need GX: imported meanwhile.
+    importing = gx_imported_meanwhile() if run_state.unseen(paths, seen) else nullcontext()
     try:
-        with primed.hold_warehouse(context.run_id, context.log.info):
+        with primed.hold_warehouse(context.run_id, context.log.info), importing:
             report = ingest_mod.ingest(
                 landing, paths.root, progress=context.log.info, settle_seconds=settle
             )

@@ -9,13 +9,15 @@ the values of personal columns dropped (`scrub`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import logging
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,20 @@ def _gx():
     import great_expectations as gx
 
     return gx
+
+
+@contextlib.contextmanager
+def gx_imported_meanwhile() -> Iterator[None]:
+    """GX imported in a thread while the block runs, and waited for at its end. The import is
+    about 3.5 s of Python; a block that spends its time in DuckDB (ingestion) leaves the
+    interpreter free for it, and the checks after it find GX imported."""
+    quiet_telemetry()
+    thread = threading.Thread(target=_gx, name="import-gx", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 @functools.cache
