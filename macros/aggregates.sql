@@ -127,6 +127,16 @@
 
 {% macro spark__not_materialized() -%}{%- endmacro %}
 
+{#- `materialized` for a CTE read twice that is cheaper computed once and kept than computed
+    again by each reader (DuckDB, PostgreSQL); Spark has no such hint. -#}
+{% macro materialized() -%}
+    {{ return(adapter.dispatch('materialized', 'primed')()) }}
+{%- endmacro %}
+
+{% macro default__materialized() -%}materialized{%- endmacro %}
+
+{% macro spark__materialized() -%}{%- endmacro %}
+
 {#- One number that sorts as `terms` do, in order: each term a non-negative whole number below
     10^digits, given as (expression, digits); at most 38 digits in all (so file ids are taken
     below 10^8 and row numbers below 10^10). Comparing it is far cheaper than comparing text

@@ -7,6 +7,7 @@ QUERY_MACROS = {"first_row_per_key"}
 DEFAULT_SQL = {
     # macros/aggregates.sql: a keyword, not a call; a type.
     "not_materialized": lambda: "not materialized",
+    "materialized": lambda: "materialized",
     "packed_order_type": lambda: "hugeint",
     # macros/codes.sql: the pattern and replacement are text, written as SQL literals.
     "regexp_replace_all": lambda expr, pattern, replacement: (

@@ -17,14 +17,28 @@ submissions as (
 
 ),
 
-loaded as (
+-- Each row's identity, key and sort columns in the reference period of each submission of its
+-- file. The wide rows stay in their table: the winners' are fetched at the end.
+loaded as {{ not_materialized() }} (
 
     select
-        events.*,
+        events.file_id,
+        events.row_number,
+        events.la_code,
+        events.person_id,
+        events.event_type,
+        events.event_start_date,
+        events.date_of_death,
+        events.client_type,
+        events.request_route_of_access,
+        events.assessment_type,
+        events.service_type,
+        events.service_component,
+        events.event_outcome_rank,
+        events.event_description,
         submissions.reference_period_start,
         submissions.reference_period_end,
         submissions.is_latest_reference_period,
-        submissions.la_code as submission_la_code,
         {{ dhsc_derived_end_date('events.event_start_date', 'events.event_end_date', 'events.date_of_death') }}
             as derived_end_date
     from {{ ref('int_cld_current_rows') }} as events
@@ -37,11 +51,26 @@ loaded as (
 
 ),
 
-in_period as (
+-- Read twice (the next period's keys, the cropping): computed once, the event key with it.
+in_period as {{ materialized() }} (
 
     select
-        *,
-        {{ dhsc_event_key() }} as event_key
+        file_id,
+        row_number,
+        event_type,
+        event_outcome_rank,
+        reference_period_start,
+        reference_period_end,
+        is_latest_reference_period,
+        derived_end_date,
+        {{ dhsc_event_key() }} as event_key,
+        -- Local rule for DHSC's unpublished conversation flag: a request recorded as an
+        -- initial conversation (three-conversations model).
+        case
+            when event_type = 'Request' and lower(event_description) like '%conversation%'
+                then 1
+            else 0
+        end as is_conversation
     from loaded
     where
         (
@@ -74,7 +103,7 @@ next_period_keys as (
 
 ),
 
-cropped as {{ not_materialized() }} (
+cropped as (
 
     select
         in_period.*,
@@ -99,47 +128,17 @@ cropped as {{ not_materialized() }} (
 
 ),
 
-flagged as {{ not_materialized() }} (
-
-    select
-        *,
-        -- Local rule for DHSC's unpublished conversation flag: a request recorded as an
-        -- initial conversation (three-conversations model).
-        case
-            when event_type = 'Request' and lower(event_description) like '%conversation%'
-                then 1
-            else 0
-        end as is_conversation
-    from cropped
-
-),
-
 -- Per event, how many rows describe it and which one is kept: the latest reference period,
 -- then open, then the latest end, then DHSC's outcome hierarchy, then a conversation, then
 -- the file loaded last and its last row (every term non-null, the largest wins). The ranking
--- reads only the key, the row's identity (a row and the submission it came in) and the sort
--- columns: a window over the whole wide row sorts every column of every row.
-keyed as (
-
-    select
-        event_key,
-        file_id,
-        row_number,
-        submission_la_code,
-        reference_period_start,
-        reference_period_end,
-        statutory_end_date,
-        event_outcome_rank,
-        is_conversation
-    from flagged
-
-),
-
+-- reads only the key, the row's identity and what the submission made of it (its period, its
+-- ends, its flag): a window over the whole wide row sorts every column of every row.
 ranked as (
 
     {{ first_row_per_key(
-        'keyed', 'event_key',
-        ['file_id', 'row_number', 'submission_la_code', 'reference_period_start'],
+        'cropped', 'event_key',
+        ['file_id', 'row_number', 'reference_period_end', 'derived_end_date', 'statutory_end_date',
+         'is_conversation'],
         [
             (day_number('reference_period_end'), 7),
             ('case when statutory_end_date is null then 1 else 0 end', 1),
@@ -156,15 +155,18 @@ ranked as (
 kept as (
 
     select
-        flagged.*,
-        ranked.source_rows
+        events.*,
+        ranked.event_key,
+        ranked.source_rows,
+        ranked.reference_period_end,
+        ranked.derived_end_date,
+        ranked.statutory_end_date,
+        ranked.is_conversation
     from ranked
-    inner join flagged
+    inner join {{ ref('int_cld_current_rows') }} as events
         on
-            ranked.file_id = flagged.file_id
-            and ranked.row_number = flagged.row_number
-            and ranked.submission_la_code = flagged.submission_la_code
-            and ranked.reference_period_start = flagged.reference_period_start
+            ranked.file_id = events.file_id
+            and ranked.row_number = events.row_number
 
 )
 
