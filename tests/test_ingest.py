@@ -301,3 +301,25 @@ def test_each_loaded_file_is_written_as_parquet_once(tmp_path, monkeypatch):
         con.close()
     ingest(landing, wh)
     assert sorted(p.name for p in (root / "cld_events").iterdir()) == ["_file_id=2"]
+
+
+def test_the_byte_scan_counts_nuls_and_finds_mixed_line_endings_across_chunks(monkeypatch):
+    """The scan looks for NULs and CRs before counting them, chunk by chunk: whatever the
+    chunk size, it finds what counting the whole file finds (a CRLF split between two chunks
+    included)."""
+    import io
+    import random
+
+    from pipeline.ingest import encoding
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        data = bytes(rng.choice(b"a\r\n\x00") for _ in range(rng.randint(0, 30)))
+        expected = (
+            data.count(b"\x00"),
+            data.count(b"\r\n") > 0 and data.count(b"\n") > data.count(b"\r\n"),
+        )
+        for size in (1, 2, 3, 64):
+            monkeypatch.setattr(encoding, "CHUNK", size)
+            facts = encoding._scan(io.BytesIO(data), "utf-8")
+            assert (facts.nul_bytes, facts.mixed_line_endings) == expected, (data, size)
