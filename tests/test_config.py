@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.config import VARIABLES, Settings
+from pipeline.core.config import VARIABLES, Settings, amount_bytes
 from pipeline.core.errors import PrimedError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -48,3 +48,10 @@ def test_defaults_and_what_changes_a_release(caplog):
     rules = dict(s.release_settings())
     assert rules["PRIMED_DBT_TARGET"] == "duckdb" and rules["PRIMED_DQ_TOLERANCE"] == "0.1"
     assert "PRIMED_LOCK_WAIT_SECONDS" not in rules  # how a run operates, not what it holds
+
+
+def test_amounts_read_as_duckdb_reads_them():
+    assert amount_bytes("2GB") == 2 * 10**9 and amount_bytes(" 1.5 gib ") == 1.5 * 2**30
+    assert amount_bytes("1500MB") == 1_500_000_000 and amount_bytes("64KiB") == 65536
+    with pytest.raises(PrimedError, match="not an amount"):
+        amount_bytes("lots")

@@ -18,7 +18,7 @@ from pipeline.cli import execute_job, main, run_pipeline
 from pipeline.core.paths import WarehousePaths
 from pipeline.ingest import MANIFEST
 from pipeline.transform.dbt_project import PROJECT_DIR
-from tests.conftest import assert_staged_as_if_rebuilt
+from tests.conftest import assert_staged_as_if_rebuilt, dbt_build
 from tests.personal_data import (
     assert_no_personal_data,
     columns_holding,
@@ -158,6 +158,36 @@ def test_a_run_keeps_the_last_runs_docs_when_code_and_dbt_settings_are_the_same(
     assert second == first
     environment = {"PRIMED_WORK_DB": str(paths.work_db), "PRIMED_MEMORY_LIMIT": "2GB"}
     assert docs_key(environment) != docs_key(environment | {"PRIMED_MEMORY_LIMIT": "3GB"})
+    # How many models dbt builds at once changes how it runs, not what it makes.
+    assert docs_key(environment) == docs_key(environment | {"PRIMED_DBT_THREADS": "1"})
+
+
+def test_dbt_builds_two_models_at_once_until_the_warehouse_is_large(
+    demo_copy, tmp_path, monkeypatch
+):
+    """Two dbt threads while two event models fit in DuckDB's memory limit together, else one:
+    counted from the raw CLD rows, and given to dbt through profiles.yml."""
+    from pipeline.transform.dbt_project import THREADS_VARIABLE, dbt_threads, raw_cld_rows
+
+    landing, paths = demo_copy
+    with duckdb.connect(str(paths.work_db), read_only=True) as con:
+        loaded = con.execute("SELECT count(*) FROM raw.cld_events").fetchone()[0]
+    assert raw_cld_rows(paths.work_db) == loaded > 0
+    assert raw_cld_rows(paths.root / "none.duckdb") is None
+    # 3 million rows a GB: the demo's rows are paired under 2GB, not under a limit a fifth of
+    # theirs (in MB).
+    assert dbt_threads(loaded, "2GB") == dbt_threads(None, "1MB") == 2
+    assert dbt_threads(loaded, f"{loaded // 5000}MB") == 1
+    assert dbt_threads(loaded, f"{loaded // 3000 + 1}MB") == 2
+
+    def workers(results) -> set[str]:
+        return {r.thread_id for r in results if r.thread_id.endswith("(worker)")}
+
+    ran = json.loads((paths.work_dir / "dbt" / "run_results.json").read_text())["results"]
+    assert len({r["thread_id"] for r in ran if r["thread_id"].endswith("(worker)")}) == 2
+    monkeypatch.setenv(THREADS_VARIABLE, "1")
+    one = dbt_build(paths, "dim_date dim_team dim_worker dim_person", tmp_path)
+    assert len(workers(one.result.results)) == 1 and len(one.result.results) > 8
 
 
 def test_unmapped_code_stops_the_run_until_the_council_maps_it_in_its_own_file(

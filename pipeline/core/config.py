@@ -66,9 +66,24 @@ def _switch(name: str, raw: str) -> bool:
 
 def _amount(name: str, raw: str) -> str:
     value = raw.strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
-        raise PrimedError(f"{name} must be an amount such as 2GB or 1500MB, not {raw!r}")
+    try:
+        amount_bytes(value)
+    except PrimedError:
+        raise PrimedError(f"{name} must be an amount such as 2GB or 1500MB, not {raw!r}") from None
     return value
+
+
+_UNITS = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_IEC_UNITS = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def amount_bytes(amount: str) -> int:
+    """The bytes of an amount such as 2GB or 1500MiB (units as DuckDB reads them)."""
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT])(i?)B", amount.strip(), flags=re.IGNORECASE)
+    if found is None:
+        raise PrimedError(f"not an amount such as 2GB or 1500MB: {amount!r}")
+    number, unit, iec = found.groups()
+    return int(float(number) * (_IEC_UNITS if iec else _UNITS)[unit.upper()])
 
 
 def _target(name: str, raw: str) -> str:

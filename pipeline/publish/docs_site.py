@@ -33,7 +33,7 @@ from pipeline.core.errors import PrimedError
 from pipeline.core.paths import WarehousePaths, share, swapped_in
 from pipeline.core.run_state import code_fingerprint
 from pipeline.core.settings import quiet_telemetry
-from pipeline.transform.dbt_project import PROJECT_DIR, dbt_env
+from pipeline.transform.dbt_project import PROJECT_DIR, THREADS_VARIABLE, dbt_env
 
 DOCS_DIR_NAME = "docs"
 # The docs as a run's dbt step makes them (in <warehouse>/work/dbt-docs/): the catalog of the
@@ -110,9 +110,10 @@ def _generate(release_dir: Path, db: Path) -> Path:
 
 def docs_key(dbt_environment: Mapping[str, str]) -> str:
     """What the docs of a run's marts are made from: the project's code, the variables dbt
-    reads, and the versions of dbt and DuckDB (the catalog's type names)."""
+    reads (but how many models it builds at once), and the versions of dbt and DuckDB (the
+    catalog's type names)."""
     h = hashlib.sha256(code_fingerprint().encode())
-    h.update(repr(sorted(dbt_environment.items())).encode())
+    h.update(repr(sorted(i for i in dbt_environment.items() if i[0] != THREADS_VARIABLE)).encode())
     for package in ("dbt-core", "dbt-duckdb", "duckdb"):
         h.update(f"{package}=={importlib.metadata.version(package)}".encode())
     return h.hexdigest()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pipeline.core.config import PROJECT_DIR
+from pipeline.core.config import PROJECT_DIR, amount_bytes
 from pipeline.core.settings import quiet_telemetry
 
 if TYPE_CHECKING:
@@ -49,11 +49,53 @@ def dbt_environment(settings: DbtSettings, paths: WarehousePaths, landing: Path)
         "PRIMED_LANDING": str(landing),
         "PRIMED_DBT_TARGET": settings.dbt_target,
         "PRIMED_MEMORY_LIMIT": settings.memory_limit,
+        THREADS_VARIABLE: str(dbt_threads(raw_cld_rows(paths.work_db), settings.memory_limit)),
     }
     if spark.on_spark(settings):
         env["PRIMED_RAW_PARQUET"] = str(spark.raw_parquet_dir(settings, paths))
         env["PRIMED_SPARK_DIR"] = str(spark.spark_dir(settings, paths))
     return env
+
+
+# How many models dbt builds at once on DuckDB (profiles.yml; PostgreSQL and Spark have their own).
+THREADS_VARIABLE = "PRIMED_DBT_THREADS"
+# Loaded CLD rows per GB of DuckDB's memory limit up to which two models are built at once.
+PAIRED_ROWS_PER_GB = 3_000_000
+
+
+def dbt_threads(cld_rows: int | None, memory_limit: str) -> int:
+    """Two models at once while the loaded CLD rows are few enough for two of the event models
+    to share DuckDB's memory limit, else one. Two threads overlap dbt's own work on each node
+    (compiling, its catalog queries), most of a small build. But both models share the one
+    limit, and the event models (dedup, statutory events, persons) each need about 150 bytes a
+    row: paired beyond that, both spill. At ten times Ealing's size (9.1M rows, 2 GB), one at a
+    time built in 95 s instead of 101 with 15% less CPU; at Ealing's size, in the same time."""
+    if cld_rows is None:
+        return 2
+    return 2 if cld_rows <= PAIRED_ROWS_PER_GB * amount_bytes(memory_limit) / 1e9 else 1
+
+
+def raw_cld_rows(work_db: Path) -> int | None:
+    """The rows loaded into the raw CLD table (DuckDB's own count, no scan), or None when the
+    work database or the table is not there yet."""
+    import duckdb
+
+    from pipeline.core import contract
+
+    if not work_db.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(work_db), read_only=True)
+    except duckdb.Error:  # held by a writer: the default
+        return None
+    try:
+        found = con.execute(
+            "SELECT estimated_size FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [contract.RAW_SCHEMA, contract.RAW_TABLE["cld"]],
+        ).fetchone()
+    finally:
+        con.close()
+    return None if found is None else int(found[0])
 
 
 @contextmanager
