@@ -15,6 +15,8 @@ dates as (
 
 ),
 
+-- A line has one row a month in int_spend_service_months (unique on line and month, tested
+-- before this model is built) and month is in every group: its rows count its lines.
 by_type as (
 
     select
@@ -25,8 +27,8 @@ by_type as (
         sum(committed_spend) as committed_spend,
         sum(one_off_committed) as one_off_committed,
         sum(paid_spend) as paid_spend,
-        count(distinct case when active_days > 0 then service_line_key end) as active_lines,
-        count(distinct case when paid_spend <> 0 then service_line_key end) as paid_lines
+        count(case when active_days > 0 then service_line_key end) as active_lines,
+        count(case when paid_spend <> 0 then service_line_key end) as paid_lines
     from line_months
     group by month, month_end, fin_year, service_type
 

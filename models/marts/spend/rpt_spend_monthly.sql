@@ -51,6 +51,8 @@ described as (
 
 ),
 
+-- A line has one row a month in int_spend_service_months (unique on line and month, tested
+-- before this model is built) and month is in every group: its rows count its lines.
 grouped as (
 
     select
@@ -61,7 +63,7 @@ grouped as (
         primary_support_reason,
         working_age_band,
         team_code,
-        count(distinct service_line_key) as active_lines,
+        count(service_line_key) as active_lines,
         sum(active_days) as line_days,
         sum(committed_spend) as committed_spend,
         sum(one_off_committed) as one_off_committed

@@ -111,6 +111,8 @@ moved as (
 
 ),
 
+-- A line has one row a month in int_spend_service_months (unique on line and month, tested
+-- before this model is built) and month is in every group: its rows count its lines.
 placements as (
 
     select
@@ -118,7 +120,7 @@ placements as (
         month,
         sum(committed_spend) as placement_spend,
         sum(active_days) as placement_days,
-        count(distinct case when active_days > 0 then service_line_key end) as placement_lines_count
+        count(case when active_days > 0 then service_line_key end) as placement_lines_count
     from placement_months
     group by team_code, month
 
