@@ -67,9 +67,10 @@ def dbt_threads(cld_rows: int | None, memory_limit: str) -> int:
     """Two models at once while the loaded CLD rows are few enough for two of the event models
     to share DuckDB's memory limit, else one. Two threads overlap dbt's own work on each node
     (compiling, its catalog queries), most of a small build. But both models share the one
-    limit, and the event models (dedup, statutory events, persons) each need about 150 bytes a
-    row: paired beyond that, both spill. At ten times Ealing's size (9.1M rows, 2 GB), one at a
-    time built in 95 s instead of 101 with 15% less CPU; at Ealing's size, in the same time."""
+    limit, and the event models (dedup, statutory events) each need more than 1 GB at 9.1M rows
+    (the dedup: 12.7 CPU s with 2 GB, 18.6 with 1 GB), about 150 bytes a row: paired beyond
+    that, both spill. At ten times Ealing's size (9.1M rows, 2 GB), one at a time built in 95 s
+    instead of 101 with 15% less CPU; at Ealing's size, in about the same time."""
     if cld_rows is None:
         return 2
     return 2 if cld_rows <= PAIRED_ROWS_PER_GB * amount_bytes(memory_limit) / 1e9 else 1
