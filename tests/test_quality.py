@@ -282,9 +282,10 @@ def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
     _assert_no_personal_data(tmp_path / "dq", personal_values(demo["landing"]))
 
 
-def test_packed_dq_sets_count_as_one_column_each_would(demo, monkeypatch):
-    """The DQ sets packed as digits before the UNPIVOT give the groups (counts and example
-    rows) a column each gives; a value the packing does not know stops the check."""
+def test_packed_and_combined_sets_count_as_one_column_each_would(demo, monkeypatch):
+    """The DQ sets packed as digits before the UNPIVOT, and the sets of several columns
+    counted as one combined text, give the groups (counts and example rows) a column each
+    gives; a value the packing does not know stops the check."""
     from pipeline.core.errors import PrimedError
     from pipeline.quality import dq_loaded, profile
     from pipeline.quality.suites import suite_for_kind
@@ -298,12 +299,18 @@ def test_packed_dq_sets_count_as_one_column_each_would(demo, monkeypatch):
         relation, _present, _malformed = dq_loaded.loaded_relation(con, "", files)
         packed = profile.profile(con, "cld", relation, suite, suite)
         assert len(profile.profile_sql("cld", relation, suite, suite)[5]) > 1
+        assert f"AS {profile.COMBINED}" in profile.profile_sql("cld", relation, suite, suite)[0]
         monkeypatch.setattr(profile, "PACKED_VALUES", {})
+        monkeypatch.setattr(profile, "COMBINED", None)
+        sql, sets = profile.profile_sql("cld", relation, suite, suite)[:2]
         assert profile.profile_sql("cld", relation, suite, suite)[5] == {}
+        assert "counted" not in sql and sum(len(k) > 1 for k in sets) > 10
         one_each = profile.profile(con, "cld", relation, suite, suite)
     finally:
         con.close()
     assert packed.groups == one_each.groups and len(packed.groups) > 1000
+    several = {i for i, k in enumerate(packed.sets) if len(k) > 1}
+    assert sum(g["_set"] in several for g in packed.groups) > 100
     sets = [("dqs_gender",), ("dqt_event_end_date",)]
     monkeypatch.undo()
     assert profile._unpacked(str(5 + 1 * 8), [0, 1], sets) == [(0, 1), (1, 1)]
