@@ -283,7 +283,7 @@ def test_dq_report_for_loaded_files_counts_quarantined_rows(demo, tmp_path):
 
 
 def test_packed_and_combined_sets_count_as_one_column_each_would(demo, monkeypatch):
-    """The DQ sets packed as digits before the UNPIVOT, and the sets of several columns
+    """The sets packed as digits before the UNPIVOT, and the sets of several columns
     counted as one combined text, give the groups (counts and example rows) a column each
     gives; a value the packing does not know stops the check."""
     from pipeline.core.errors import PrimedError
@@ -311,9 +311,14 @@ def test_packed_and_combined_sets_count_as_one_column_each_would(demo, monkeypat
     assert packed.groups == one_each.groups and len(packed.groups) > 1000
     several = {i for i, k in enumerate(packed.sets) if len(k) > 1}
     assert sum(g["_set"] in several for g in packed.groups) > 100
-    sets = [("dqs_gender",), ("dqt_event_end_date",)]
+    sets = [("dqs_gender",), ("dqt_event_end_date",), ("gender__given",), ("due_date__parse",)]
     monkeypatch.undo()
-    assert profile._unpacked(str(5 + 1 * 8), [0, 1], sets) == [(0, 1), (1, 1)]
+    assert profile._unpacked(str(5 + 1 * 8 + 1 * 64 + 3 * 512), [0, 1, 2, 3], sets) == [
+        (0, 1),
+        (1, 1),
+        (2, "*"),
+        (3, "not a date"),
+    ]
     with pytest.raises(PrimedError, match="unexpected value of dqs_gender"):
         profile._unpacked(str(profile.UNKNOWN_DIGIT), [0], sets)
 

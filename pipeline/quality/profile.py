@@ -12,9 +12,9 @@ Every group has its row count `_n` and up to MAX_EXAMPLES example row numbers `_
 A 5 GB extract becomes a frame of a few thousand rows, and the planner sees one query, not one
 per file (planning the suites' SQL costs as much as scanning a quarter's extract).
 
-The UNPIVOT's rows are most of the query's cost. The DQ sets whose values are a few known
-codes (each field's check code, each date's time-of-day flag: 63 of the CLD's 138 sets) are
-packed, PACKED_DIGITS to a column, as one digit each, before it; the groups of a packed column
+The UNPIVOT's rows are most of the query's cost. The sets whose values are a few known codes
+(each field's check code, each date's time-of-day flag, a rule's derived columns: 91 of the
+CLD's 164 sets) are packed, PACKED_DIGITS to a column, as one digit each, before it; the groups of a packed column
 are split back into each set's groups as they are read. The sets of several columns (a rule's
 column and its condition's, the reporting period) are few values each, so their columns go
 through the UNPIVOT as one JSON text (COMBINED), split into each set's groups in the same query.
@@ -43,9 +43,18 @@ from pipeline.quality.suites import Suite
 CLD_FIELDS = [c.name for c in contract.CLD_COLUMNS]
 DATES = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
 PERIOD = ("dqp_start", "dqp_end", "dqp_la")
-# The values a packed DQ set can take, by the prefix of its column (NULL is digit 0, the
-# values digits 1, 2...; digit 7 is a value the list does not have, which stops the check).
-PACKED_VALUES = {"dqs_": FIELD_STATUS_CODES, "dqt_": (1,)}
+# The values a packed set can take, by the prefix (`dqs_`) or suffix (`__given`) of its
+# column (NULL is digit 0, the values digits 1, 2...; digit 7 is a value the list does not
+# have, which stops the check): each field's check code and time-of-day flag, and the
+# derived columns of a rule (rules_sql: blank or given, parses, ends after the start...).
+PACKED_VALUES: dict[str, tuple] = {
+    "dqs_": FIELD_STATUS_CODES,
+    "dqt_": (1,),
+    "__given": ("*",),
+    "__parse": ("ok", "invalid", "not a date", "not a number", "negative"),
+    "__order": ("ok", "before start"),
+    "__release": ("R2", "R1", "invalid"),
+}
 PACKED_DIGITS = 16  # octal digits: 48 bits
 UNKNOWN_DIGIT = 7
 # The UNPIVOT's column of the sets of several columns, as one JSON text (None: one each).
@@ -116,8 +125,19 @@ def _dq_columns(suite: Suite) -> dict[str, str]:
     return d
 
 
+def packed_values(column: str) -> tuple | None:
+    """The values of a set of this one column when it is packed (PACKED_VALUES), else None."""
+    for affix, values in PACKED_VALUES.items():
+        if column.endswith(affix) if affix.startswith("__") else column.startswith(affix):
+            return values
+    return None
+
+
 def _packed_digit(column: str, values: tuple) -> str:
-    whens = " ".join(f"WHEN {column} = {v} THEN {d}" for d, v in enumerate(values, 1))
+    whens = " ".join(
+        f"WHEN {column} = {literal(v) if isinstance(v, str) else v} THEN {d}"
+        for d, v in enumerate(values, 1)
+    )
     return f"CASE WHEN {column} IS NULL THEN 0 {whens} ELSE {UNKNOWN_DIGIT} END"
 
 
@@ -127,7 +147,7 @@ def _unpacked(number: str, packed: list[int], sets: list[tuple]) -> list[tuple[i
     for k in packed:
         digit = n % 8
         n //= 8
-        values = PACKED_VALUES[sets[k][0][:4]]
+        values = packed_values(sets[k][0]) or ()
         if digit == UNKNOWN_DIGIT or digit > len(values):
             raise PrimedError(f"the DQ counts found an unexpected value of {sets[k][0]}")
         out.append((k, values[digit - 1] if digit else None))
@@ -172,9 +192,7 @@ def profile_sql(
         return f"CAST(to_json(struct_pack({', '.join(f'{c} := {c}' for c in k)})) AS VARCHAR)"
 
     to_pack = [
-        i
-        for i, k in enumerate(sets)
-        if len(k) == 1 and k[0][:4] in PACKED_VALUES and i not in shared
+        i for i, k in enumerate(sets) if len(k) == 1 and packed_values(k[0]) and i not in shared
     ]
     packed = {
         f"_p{j}": to_pack[at : at + PACKED_DIGITS]
@@ -194,7 +212,7 @@ def profile_sql(
         columns[COMBINED] = text(tuple(combined))
     for name, members in packed.items():
         digits = " + ".join(
-            f"CAST({_packed_digit(sets[k][0], PACKED_VALUES[sets[k][0][:4]])} AS BIGINT) * {8**d}"
+            f"CAST({_packed_digit(sets[k][0], packed_values(sets[k][0]) or ())} AS BIGINT) * {8**d}"
             for d, k in enumerate(members)
         )
         columns[name] = f"CAST({digits} AS VARCHAR)"
