@@ -14,10 +14,11 @@ per file (planning the suites' SQL costs as much as scanning a quarter's extract
 
 The UNPIVOT's rows are most of the query's cost. The sets whose values are a few known codes
 (each field's check code, each date's time-of-day flag, a rule's derived columns: 91 of the
-CLD's 164 sets) are packed, PACKED_DIGITS to a column, as one digit each, before it; the groups of a packed column
-are split back into each set's groups as they are read. The sets of several columns (a rule's
-column and its condition's, the reporting period) are few values each, so their columns go
-through the UNPIVOT as one JSON text (COMBINED), split into each set's groups in the same query.
+CLD's 164 sets) are packed, PACKED_DIGITS to a column, as one digit each, before it; the
+groups of a packed column are split back into each set's groups as they are read. The sets of
+several columns (a rule's column and its condition's, the reporting period) are few values
+each, so their columns go through the UNPIVOT as one JSON text (COMBINED), split into each
+set's groups in the same query.
 """
 
 from __future__ import annotations
