@@ -56,11 +56,12 @@ def _lookup_sql(field_name: str, pick: int, default: str) -> str:
         norm.setdefault(code_key(row[0]), row[pick])
     if not exact:
         return default
+    # A map's values are never NULL, and a key it lacks gives NULL: one lookup of the exact
+    # value (map_contains and then the value read the map twice).
     return (
-        f"CASE WHEN {field_name} IS NULL THEN NULL "
-        f"WHEN map_contains({_map_sql(exact)}, {field_name}) "
-        f"THEN {_map_sql(exact)}[{field_name}] "
-        f"ELSE coalesce({_map_sql(norm)}[{code_key_sql(field_name)}], {default}) END"
+        f"CASE WHEN {field_name} IS NULL THEN NULL ELSE coalesce("
+        f"{_map_sql(exact)}[{field_name}], {_map_sql(norm)}[{code_key_sql(field_name)}], "
+        f"{default}) END"
     )
 
 
