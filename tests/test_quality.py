@@ -319,6 +319,8 @@ def test_packed_and_combined_sets_count_as_one_column_each_would(demo, monkeypat
         (2, "*"),
         (3, "not a date"),
     ]
+    # A coded field's release may be 'unmapped' or a local mapping's own: never packed.
+    assert profile.packed_values("ethnicity__release") is None
     with pytest.raises(PrimedError, match="unexpected value of dqs_gender"):
         profile._unpacked(str(profile.UNKNOWN_DIGIT), [0], sets)
 

@@ -44,7 +44,7 @@ from pipeline.quality.suites import Suite
 CLD_FIELDS = [c.name for c in contract.CLD_COLUMNS]
 DATES = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
 PERIOD = ("dqp_start", "dqp_end", "dqp_la")
-# The values a packed set can take, by the prefix (`dqs_`) or suffix (`__given`) of its
+# The values a packed set can take, by the prefix (`dqs_`) or end (`__given`) of its
 # column (NULL is digit 0, the values digits 1, 2...; digit 7 is a value the list does not
 # have, which stops the check): each field's check code and time-of-day flag, and the
 # derived columns of a rule (rules_sql: blank or given, parses, ends after the start...).
@@ -54,7 +54,8 @@ PACKED_VALUES: dict[str, tuple] = {
     "__given": ("*",),
     "__parse": ("ok", "invalid", "not a date", "not a number", "negative"),
     "__order": ("ok", "before start"),
-    "__release": ("R2", "R1", "invalid"),
+    # Not every `__release`: a coded field's is also 'unmapped' or a local mapping's release.
+    "total_hrs_caring_per_week__release": ("R2", "R1", "invalid"),
 }
 PACKED_DIGITS = 16  # octal digits: 48 bits
 UNKNOWN_DIGIT = 7
@@ -129,7 +130,7 @@ def _dq_columns(suite: Suite) -> dict[str, str]:
 def packed_values(column: str) -> tuple | None:
     """The values of a set of this one column when it is packed (PACKED_VALUES), else None."""
     for affix, values in PACKED_VALUES.items():
-        if column.endswith(affix) if affix.startswith("__") else column.startswith(affix):
+        if column.startswith(affix) if affix.startswith("dq") else column.endswith(affix):
             return values
     return None
 
