@@ -167,9 +167,19 @@ def test_dbt_builds_two_models_at_once_until_the_warehouse_is_large(
 ):
     """Two dbt threads while two event models fit in DuckDB's memory limit together, else one:
     counted from the raw CLD rows, and given to dbt through profiles.yml."""
-    from pipeline.transform.dbt_project import THREADS_VARIABLE, dbt_threads, raw_cld_rows
+    from types import SimpleNamespace
+
+    from pipeline.transform.dbt_project import (
+        THREADS_VARIABLE,
+        dbt_environment,
+        dbt_threads,
+        raw_cld_rows,
+    )
 
     landing, paths = demo_copy
+    on = {t: SimpleNamespace(dbt_target=t, memory_limit="2GB") for t in ("duckdb", "postgres")}
+    assert dbt_environment(on["duckdb"], paths, landing)[THREADS_VARIABLE] == "2"
+    assert THREADS_VARIABLE not in dbt_environment(on["postgres"], paths, landing)
     with duckdb.connect(str(paths.work_db), read_only=True) as con:
         loaded = con.execute("SELECT count(*) FROM raw.cld_events").fetchone()[0]
     assert raw_cld_rows(paths.work_db) == loaded > 0

@@ -41,7 +41,8 @@ class DbtSettings(Protocol):
 def dbt_environment(settings: DbtSettings, paths: WarehousePaths, landing: Path) -> dict[str, str]:
     """The variables dbt reads in a run on `paths`: profiles.yml's work database, target and
     memory limit; the landing folder (named in all_codes_mapped's messages, where the council's
-    own code mappings file is); on Spark, where the raw Parquet and Spark's tables are."""
+    own code mappings file is); on DuckDB, how many models dbt builds at once; on Spark, where
+    the raw Parquet and Spark's tables are."""
     from pipeline.transform import spark
 
     env = {
@@ -49,8 +50,10 @@ def dbt_environment(settings: DbtSettings, paths: WarehousePaths, landing: Path)
         "PRIMED_LANDING": str(landing),
         "PRIMED_DBT_TARGET": settings.dbt_target,
         "PRIMED_MEMORY_LIMIT": settings.memory_limit,
-        THREADS_VARIABLE: str(dbt_threads(raw_cld_rows(paths.work_db), settings.memory_limit)),
     }
+    if settings.dbt_target == "duckdb":  # PostgreSQL and Spark have threads of their own
+        rows = raw_cld_rows(paths.work_db)
+        env[THREADS_VARIABLE] = str(dbt_threads(rows, settings.memory_limit))
     if spark.on_spark(settings):
         env["PRIMED_RAW_PARQUET"] = str(spark.raw_parquet_dir(settings, paths))
         env["PRIMED_SPARK_DIR"] = str(spark.spark_dir(settings, paths))
