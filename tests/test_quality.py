@@ -298,12 +298,12 @@ def test_packed_and_combined_sets_count_as_one_column_each_would(demo, monkeypat
         ).fetchall()
         relation, _present, _malformed = dq_loaded.loaded_relation(con, "", files)
         packed = profile.profile(con, "cld", relation, suite, suite)
-        assert len(profile.profile_sql("cld", relation, suite, suite)[5]) > 1
-        assert f"AS {profile.COMBINED}" in profile.profile_sql("cld", relation, suite, suite)[0]
+        sql, *_, packed_columns = profile.profile_sql("cld", relation, suite, suite)
+        assert len(packed_columns) > 1 and f"AS {profile.COMBINED}" in sql
         monkeypatch.setattr(profile, "PACKED_VALUES", {})
         monkeypatch.setattr(profile, "COMBINED", None)
-        sql, sets = profile.profile_sql("cld", relation, suite, suite)[:2]
-        assert profile.profile_sql("cld", relation, suite, suite)[5] == {}
+        sql, sets, *_, packed_columns = profile.profile_sql("cld", relation, suite, suite)
+        assert packed_columns == {}
         assert "counted" not in sql and sum(len(k) > 1 for k in sets) > 10
         one_each = profile.profile(con, "cld", relation, suite, suite)
     finally:

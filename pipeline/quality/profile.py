@@ -44,10 +44,10 @@ from pipeline.quality.suites import Suite
 CLD_FIELDS = [c.name for c in contract.CLD_COLUMNS]
 DATES = [c.name for c in contract.CLD_COLUMNS if c.kind == "date"]
 PERIOD = ("dqp_start", "dqp_end", "dqp_la")
-# The values a packed set can take, by the prefix (`dqs_`) or end (`__given`) of its
-# column (NULL is digit 0, the values digits 1, 2...; digit 7 is a value the list does not
-# have, which stops the check): each field's check code and time-of-day flag, and the
-# derived columns of a rule (rules_sql: blank or given, parses, ends after the start...).
+# The values a packed set can take, by how its column starts (`dqs_`) or ends (`__given`)
+# (NULL is digit 0, the values digits 1, 2...; digit 7 is a value the list does not have,
+# which stops the check): each field's check code and time-of-day flag, and the derived
+# columns of a rule (rules_sql: blank or given, parses, ends after the start...).
 PACKED_VALUES: dict[str, tuple] = {
     "dqs_": FIELD_STATUS_CODES,
     "dqt_": (1,),
@@ -130,7 +130,7 @@ def _dq_columns(suite: Suite) -> dict[str, str]:
 def packed_values(column: str) -> tuple | None:
     """The values of a set of this one column when it is packed (PACKED_VALUES), else None."""
     for affix, values in PACKED_VALUES.items():
-        if column.startswith(affix) if affix.startswith("dq") else column.endswith(affix):
+        if column.startswith(affix) or column.endswith(affix):
             return values
     return None
 
@@ -214,7 +214,7 @@ def profile_sql(
         columns[COMBINED] = text(tuple(combined))
     for name, members in packed.items():
         digits = " + ".join(
-            f"CAST({_packed_digit(sets[k][0], packed_values(sets[k][0]) or ())} AS BIGINT) * {8**d}"
+            f"CAST({_packed_digit(sets[k][0], packed_values(sets[k][0]))} AS BIGINT) * {8**d}"
             for d, k in enumerate(members)
         )
         columns[name] = f"CAST({digits} AS VARCHAR)"
